@@ -10,6 +10,16 @@ import type { Observable } from 'rxjs';
 export type StoredValue = unknown;
 
 /**
+ * A value computed from the revision the write will get (the typed store stamps
+ * `metadata.resourceVersion` into the object this way, so stored objects never need a copy
+ * on read). Called exactly once, synchronously, when the write applies; not called when the
+ * write's condition fails.
+ *
+ * @public
+ */
+export type StampValue = (revision: number) => StoredValue;
+
+/**
  * One key's value at one revision, modelled on etcd's `mvccpb.KeyValue`.
  *
  * @public
@@ -109,7 +119,8 @@ export interface Backend {
   range(options: RangeOptions): Promise<RangeResult>;
   /** Count keys under a prefix at the current revision. */
   count(prefix: string): Promise<number>;
-  put(key: string, value: StoredValue, condition?: WriteCondition): Promise<WriteResult>;
+  /** Write a value (or a {@link StampValue} computing it from the write's revision). */
+  put(key: string, value: StoredValue | StampValue, condition?: WriteCondition): Promise<WriteResult>;
   delete(key: string, condition?: WriteCondition): Promise<WriteResult>;
   /**
    * Changes under `prefix` with revision greater than `afterRevision` (absent: from now on).

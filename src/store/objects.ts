@@ -1,0 +1,88 @@
+/**
+ * Structural helpers for JSON objects: deep equality, structural sharing, deep freeze.
+ *
+ * @packageDocumentation
+ */
+
+/** Deep equality of JSON values (key order ignored). @internal */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao);
+  if (ak.length !== Object.keys(bo).length) return false;
+  for (const k of ak) {
+    if (!Object.prototype.hasOwnProperty.call(bo, k)) return false;
+    if (!jsonEqual(ao[k], bo[k])) return false;
+  }
+  return true;
+}
+
+/**
+ * Returns `next` with every subtree that deep-equals the corresponding subtree of `prev`
+ * replaced by `prev`'s (so unchanged parts of a new version share memory with the old one,
+ * and `result === prev` exactly when nothing changed).
+ *
+ * @internal
+ */
+export function shareStructure<T>(next: T, prev: unknown): T {
+  return share(next, prev) as T;
+}
+
+function share(next: unknown, prev: unknown): unknown {
+  if (next === prev) return prev;
+  if (typeof next !== 'object' || next === null || typeof prev !== 'object' || prev === null) return next;
+  if (Array.isArray(next)) {
+    if (!Array.isArray(prev)) return next;
+    let same = next.length === prev.length;
+    const out = new Array<unknown>(next.length);
+    for (let i = 0; i < next.length; i++) {
+      const v = i < prev.length ? share(next[i], prev[i]) : next[i];
+      out[i] = v;
+      if (!(i < prev.length && v === prev[i])) same = false;
+    }
+    return same ? prev : out;
+  }
+  if (Array.isArray(prev)) return next;
+  const n = next as Record<string, unknown>;
+  const p = prev as Record<string, unknown>;
+  const keys = Object.keys(n);
+  let same = keys.length === Object.keys(p).length;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const has = Object.prototype.hasOwnProperty.call(p, k);
+    const v = has ? share(n[k], p[k]) : n[k];
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+    if (!(has && v === p[k])) same = false;
+  }
+  return same ? prev : out;
+}
+
+/** Deeply freeze a JSON value in place (already-frozen subtrees are skipped). @internal */
+export function deepFreeze<T>(value: T): T {
+  freezeRec(value);
+  return value;
+}
+
+function freezeRec(v: unknown): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  if (Array.isArray(v)) {
+    for (const x of v) freezeRec(x);
+  } else {
+    for (const k of Object.keys(v)) freezeRec((v as Record<string, unknown>)[k]);
+  }
+}
+
+/** A shallow copy of an object with one key replaced. @internal */
+export function withKey<T extends object, K extends string>(obj: T, key: K, value: unknown): T {
+  return { ...obj, [key]: value } as T;
+}

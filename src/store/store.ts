@@ -1,0 +1,875 @@
+import { randomUUID, randomInt } from 'node:crypto';
+import { Observable, type Subscription } from 'rxjs';
+import { produce, type Draft } from 'immer';
+import type { ObjectMeta } from '../api/generated/types.js';
+import type { KubeObject, ResourceType } from '../api/resource.js';
+import { KindRegistry } from '../api/registry.js';
+import type { FieldError, UnknownFieldPolicy } from '../api/schema/decode.js';
+import { parseSelector, type Selector } from '../api/labels.js';
+import { checkFieldSelector, objectFieldGetter, parseFieldSelector, type FieldSelector } from '../api/fields.js';
+import { validateObjectMetaBasics } from './meta-validation.js';
+import type { Backend, BackendEvent, KeyValue } from './backend/types.js';
+import { BackendError } from './backend/errors.js';
+import type { Clock } from '../runtime/clock-types.js';
+import type { ListResult, WatchEvent } from '../client/watch-types.js';
+import { StoreError, storeErrors } from './errors.js';
+import { deepFreeze, jsonEqual, shareStructure } from './objects.js';
+import { prepareForCreate } from './strategies.js';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch/index.js';
+import { patchSchemaFor } from './patch-schema.js';
+
+/** The finalizer the garbage collector uses for foreground deletion. @public */
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+/** The finalizer the garbage collector uses for orphaning dependents. @public */
+export const ORPHAN_FINALIZER = 'orphan';
+/** The finalizer namespaces carry in `spec.finalizers` until their content is gone. @public */
+export const NAMESPACE_FINALIZER = 'kubernetes';
+
+/** A reference to one object of a kind. @public */
+export interface ObjectRef {
+  readonly name: string;
+  /** Required for namespaced kinds. */
+  readonly namespace?: string | undefined;
+}
+
+/**
+ * A mutating or validating admission step run on every create, update and delete, after
+ * defaulting and before validation (mutating) or after validation (validating), like
+ * Kubernetes' admission chain. Throw a `StoreError` (e.g. `storeErrors.forbidden`) to deny.
+ *
+ * @public
+ */
+export interface AdmissionPlugin {
+  readonly name: string;
+  /** Return the (possibly changed) object. Runs for CREATE and UPDATE. */
+  mutate?(request: AdmissionRequest): KubeObject | Promise<KubeObject>;
+  /** Throw to deny. Runs for CREATE, UPDATE and DELETE. */
+  validate?(request: AdmissionRequest): void | Promise<void>;
+}
+
+/** @public */
+export interface AdmissionRequest {
+  readonly operation: 'CREATE' | 'UPDATE' | 'DELETE';
+  readonly type: ResourceType;
+  readonly object: KubeObject;
+  readonly oldObject?: KubeObject | undefined;
+  readonly subresource?: string | undefined;
+  readonly store: Store;
+}
+
+/** @public */
+export interface StoreOptions {
+  readonly backend: Backend;
+  readonly clock: Clock;
+  /** Kinds served; defaults to every built-in kind. */
+  readonly kinds?: KindRegistry;
+  readonly admission?: readonly AdmissionPlugin[];
+  /** uid generator (tests may make it deterministic). */
+  readonly uid?: () => string;
+  /** Random suffix generator for generateName (5 characters). */
+  readonly nameSuffix?: () => string;
+  /** Namespaces created at open; defaults to default, kube-system, kube-public, kube-node-lease. */
+  readonly bootstrapNamespaces?: readonly string[];
+  /** Period of BOOKMARK events on watches that asked for them (default 60 s). */
+  readonly bookmarkIntervalMs?: number;
+}
+
+/** @public */
+export interface WriteOptions {
+  readonly dryRun?: boolean;
+  /** What to do with unknown fields (default `reject`, Kubernetes' Strict). */
+  readonly fieldValidation?: UnknownFieldPolicy;
+}
+
+/** @public */
+export interface StoreListOptions {
+  readonly namespace?: string | undefined;
+  readonly labelSelector?: string | undefined;
+  readonly fieldSelector?: string | undefined;
+  readonly limit?: number | undefined;
+  readonly continue?: string | undefined;
+  /** "" / absent / "0": the latest; "N": not older than N (or exactly N with `resourceVersionMatch`). */
+  readonly resourceVersion?: string | undefined;
+  readonly resourceVersionMatch?: 'NotOlderThan' | 'Exact' | undefined;
+}
+
+/** @public */
+export interface StoreWatchOptions {
+  readonly namespace?: string | undefined;
+  readonly labelSelector?: string | undefined;
+  readonly fieldSelector?: string | undefined;
+  /** Changes strictly after this revision; absent/"" /"0": the current objects as ADDED, then changes. */
+  readonly resourceVersion?: string | undefined;
+  readonly allowBookmarks?: boolean | undefined;
+  readonly timeoutSeconds?: number | undefined;
+}
+
+/** @public */
+export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
+
+/** @public */
+export interface DeleteOptions {
+  readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
+  readonly propagationPolicy?: PropagationPolicy;
+  /** Pods: seconds to wait for graceful termination; 0 deletes now. */
+  readonly gracePeriodSeconds?: number;
+  readonly dryRun?: boolean;
+}
+
+/** A patch body and its format. @public */
+export type Patch =
+  | { readonly type: 'merge'; readonly patch: unknown }
+  | { readonly type: 'json'; readonly patch: unknown }
+  | { readonly type: 'strategic'; readonly patch: unknown };
+
+/** @public */
+export interface PatchOptions extends WriteOptions {
+  readonly subresource?: 'status';
+}
+
+type Json = Record<string, unknown>;
+
+const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+const MAX_GUARANTEED_UPDATE_RETRIES = 16;
+
+function metaOf(o: Json): Json {
+  const m = o['metadata'];
+  return typeof m === 'object' && m !== null && !Array.isArray(m) ? (m as Json) : {};
+}
+
+function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Continue tokens: base64 of {"rv": revision, "start": last key}. */
+function encodeContinue(rv: number, start: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, rv, start }), 'utf8').toString('base64url');
+}
+function decodeContinue(token: string): { rv: number; start: string } {
+  try {
+    const o = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
+    if (typeof o === 'object' && o !== null) {
+      const rv = (o as Json)['rv'];
+      const start = (o as Json)['start'];
+      if (typeof rv === 'number' && Number.isInteger(rv) && rv > 0 && typeof start === 'string') return { rv, start };
+    }
+  } catch {
+    // fall through
+  }
+  throw storeErrors.badRequest('invalid continue token: pass back the continue value of the previous list response unchanged');
+}
+
+function parseRv(rv: string | undefined, what: string): number | undefined {
+  if (rv === undefined || rv === '') return undefined;
+  if (!/^\d+$/.test(rv)) throw storeErrors.badRequest(`invalid ${what} resourceVersion ${JSON.stringify(rv)}: must be a non-negative integer`);
+  return Number(rv);
+}
+
+/**
+ * The typed, reactive object store: Kubernetes' registry semantics over any {@link Backend}.
+ *
+ * Guarantees:
+ * - `resourceVersion` is the backend revision of an object's last write; updates carrying a
+ *   stale one fail with `Conflict`; `generation` bumps only when something other than
+ *   metadata and status changes; status changes only through `updateStatus`/status patches.
+ * - Objects handed out are deeply frozen and shared; mutate copies (immer) and write back.
+ * - A write that changes nothing is not written (no new resourceVersion, no watch event).
+ * - Deleting an object with finalizers sets `deletionTimestamp`; it goes when the last
+ *   finalizer is removed. Pods on a node get a grace period instead of vanishing.
+ * - Watches deliver every change after their resourceVersion, in order, once; objects that
+ *   stop (start) matching a watch's selectors arrive as DELETED (ADDED).
+ *
+ * Errors: every failure is a {@link StoreError} whose `code` is the Kubernetes Status reason.
+ *
+ * @example
+ * ```ts
+ * const store = await Store.open({ backend: new MemoryBackend({ clock }), clock });
+ * const cm = await store.create(ConfigMap, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'default' }, data: { a: '1' } });
+ * store.watch(ConfigMap, { namespace: 'default', resourceVersion: cm.metadata.resourceVersion }).subscribe(console.log);
+ * ```
+ * @public
+ */
+export class Store {
+  readonly kinds: KindRegistry;
+  readonly clock: Clock;
+  private readonly backend: Backend;
+  private readonly admission: readonly AdmissionPlugin[];
+  private readonly newUid: () => string;
+  private readonly nameSuffix: () => string;
+  private readonly bookmarkIntervalMs: number;
+
+  private constructor(options: StoreOptions) {
+    this.backend = options.backend;
+    this.clock = options.clock;
+    this.kinds = options.kinds ?? KindRegistry.withBuiltins();
+    this.admission = options.admission ?? [];
+    this.newUid = options.uid ?? randomUUID;
+    this.nameSuffix = options.nameSuffix ?? (() => Array.from({ length: 5 }, () => SUFFIX_ALPHABET[randomInt(SUFFIX_ALPHABET.length)]).join(''));
+    this.bookmarkIntervalMs = options.bookmarkIntervalMs ?? 60_000;
+  }
+
+  /** Open a store over a backend and create the bootstrap namespaces that do not exist yet. */
+  static async open(options: StoreOptions): Promise<Store> {
+    const store = new Store(options);
+    const ns = store.kinds.byPlural('', 'namespaces');
+    if (ns !== undefined) {
+      for (const name of options.bootstrapNamespaces ?? ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+        try {
+          await store.create(ns, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+        } catch (err) {
+          if (!(err instanceof StoreError && err.code === 'AlreadyExists')) throw err;
+        }
+      }
+    }
+    return store;
+  }
+
+  /** The current store revision. */
+  currentResourceVersion(): string {
+    return String(this.backend.currentRevision());
+  }
+
+  /** Close the backend: watches complete, later calls fail. */
+  async close(): Promise<void> {
+    await this.backend.close();
+  }
+
+  // ---------------------------------------------------------------- keys
+
+  private prefix(type: ResourceType, namespace?: string): string {
+    const base = `/registry/${type.group === '' ? 'core' : type.group}/${type.plural}/`;
+    return type.namespaced && namespace !== undefined && namespace !== '' ? `${base}${namespace}/` : base;
+  }
+
+  private key(type: ResourceType, name: string, namespace: string | undefined): string {
+    return type.namespaced ? `${this.prefix(type, namespace)}${name}` : `${this.prefix(type)}${name}`;
+  }
+
+  private namespaceFor(type: ResourceType, namespace: string | undefined, what: string): string | undefined {
+    if (!type.namespaced) return undefined;
+    if (namespace === undefined || namespace === '') {
+      throw storeErrors.badRequest(`${what} ${type.plural}: a namespace is required for namespaced resources`);
+    }
+    return namespace;
+  }
+
+  private stamp(obj: Json, revision: number): KubeObject {
+    const out = { ...obj, metadata: { ...metaOf(obj), resourceVersion: String(revision) } };
+    return deepFreeze(out) as unknown as KubeObject;
+  }
+
+  private decode<T extends KubeObject>(type: ResourceType<T>, input: unknown, policy: UnknownFieldPolicy | undefined): T {
+    const r = type.decode(input, { unknownFields: policy ?? 'reject' });
+    if (!r.ok) {
+      const name = typeof input === 'object' && input !== null ? String(metaOf(input as Json)['name'] ?? '') : '';
+      const unknown = r.errors.filter((e) => e.message.startsWith('unknown field'));
+      if (unknown.length === r.errors.length) {
+        throw storeErrors.badRequest(`${type.kind} in version ${JSON.stringify(type.version)} cannot be handled as a ${type.kind}: strict decoding error: ${unknown.map((e) => `unknown field ${JSON.stringify(e.path)}`).join(', ')}`, r.errors);
+      }
+      throw storeErrors.invalid(type.kind, type.group, name, r.errors);
+    }
+    return r.value;
+  }
+
+  private validate(type: ResourceType, obj: KubeObject, old: KubeObject | undefined): void {
+    const errors: FieldError[] = [...validateObjectMetaBasics(type, obj)];
+    if (type.strategy.validate !== undefined) errors.push(...type.strategy.validate(obj, old));
+    if (errors.length > 0) throw storeErrors.invalid(type.kind, type.group, obj.metadata.name ?? '', dedupe(errors));
+  }
+
+  private async admit(operation: AdmissionRequest['operation'], type: ResourceType, object: KubeObject, oldObject: KubeObject | undefined, subresource?: string): Promise<KubeObject> {
+    let obj = object;
+    if (operation !== 'DELETE') {
+      for (const p of this.admission) {
+        if (p.mutate !== undefined) obj = await p.mutate({ operation, type, object: obj, oldObject, subresource, store: this });
+      }
+    }
+    return obj;
+  }
+
+  private async admitValidate(operation: AdmissionRequest['operation'], type: ResourceType, object: KubeObject, oldObject: KubeObject | undefined, subresource?: string): Promise<void> {
+    for (const p of this.admission) {
+      if (p.validate !== undefined) await p.validate({ operation, type, object, oldObject, subresource, store: this });
+    }
+  }
+
+  private async checkNamespace(type: ResourceType, namespace: string | undefined): Promise<void> {
+    if (!type.namespaced || namespace === undefined) return;
+    const nsType = this.kinds.byPlural('', 'namespaces');
+    if (nsType === undefined) return;
+    const kv = await this.backend.get(this.key(nsType, namespace, undefined));
+    if (kv === undefined) {
+      throw new StoreError('NotFound', `namespaces ${JSON.stringify(namespace)} not found`, { name: namespace, kind: 'namespaces' });
+    }
+    const ns = kv.value as KubeObject & { status?: { phase?: string } };
+    if (ns.metadata.deletionTimestamp !== undefined || ns.status?.phase === 'Terminating') {
+      throw storeErrors.forbidden(`${type.plural} ${JSON.stringify('')} is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, { name: namespace, kind: 'namespaces' });
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** Get one object. @throws StoreError NotFound */
+  async get<T extends KubeObject>(type: ResourceType<T>, name: string, options: { namespace?: string | undefined } = {}): Promise<T> {
+    const ns = this.namespaceFor(type, options.namespace, 'get');
+    const kv = await this.backend.get(this.key(type, name, ns));
+    if (kv === undefined) throw storeErrors.notFound(type.plural, type.group, type.kind, name);
+    return kv.value as T;
+  }
+
+  /**
+   * List objects, optionally in one namespace, filtered by label and field selectors, in
+   * pages (`limit` + `continue`) that are all read at the first page's revision.
+   */
+  async list<T extends KubeObject>(type: ResourceType<T>, options: StoreListOptions = {}): Promise<ListResult<T>> {
+    const match = this.matcher(type, options.labelSelector, options.fieldSelector);
+    const prefix = this.prefix(type, type.namespaced ? options.namespace : undefined);
+    let revision: number | undefined;
+    let after: string | undefined;
+    if (options.continue !== undefined && options.continue !== '') {
+      const c = decodeContinue(options.continue);
+      revision = c.rv;
+      after = c.start;
+      if (!after.startsWith(prefix)) throw storeErrors.badRequest('continue token does not belong to this list: repeat the list without it');
+    } else {
+      const rv = parseRv(options.resourceVersion, 'list');
+      const current = this.backend.currentRevision();
+      if (rv !== undefined && rv > current) {
+        throw new StoreError('Timeout', `Too large resource version: ${rv}, current: ${current}`, { retryAfterSeconds: 1 });
+      }
+      if (rv !== undefined && rv > 0 && options.resourceVersionMatch === 'Exact') revision = rv;
+    }
+    const limit = options.limit !== undefined && options.limit > 0 ? options.limit : 0;
+    const items: T[] = [];
+    let readAt = revision;
+    let more = false;
+    let lastKey: string | undefined;
+    try {
+      for (;;) {
+        const batch = limit === 0 ? 0 : Math.max(limit - items.length, 64);
+        const r = await this.backend.range({ prefix, ...(after !== undefined ? { after } : {}), ...(batch > 0 ? { limit: batch } : {}), ...(readAt !== undefined ? { revision: readAt } : {}) });
+        readAt = r.revision;
+        for (let i = 0; i < r.kvs.length; i++) {
+          const kv = r.kvs[i] as KeyValue;
+          after = kv.key;
+          if (!match(kv.value as KubeObject)) continue;
+          if (limit > 0 && items.length === limit) {
+            more = true;
+            break;
+          }
+          items.push(kv.value as T);
+          lastKey = kv.key;
+        }
+        if (more || !r.more || limit === 0) {
+          if (!more && r.more && limit === 0) continue;
+          break;
+        }
+        if (items.length === limit) {
+          // Exactly full: is there any further match? Look ahead one page.
+          more = r.more;
+          break;
+        }
+      }
+    } catch (err) {
+      if (err instanceof BackendError && err.code === 'Expired') {
+        throw new StoreError('Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+      }
+      throw err;
+    }
+    const rvOut = String(readAt ?? this.backend.currentRevision());
+    if (more && lastKey !== undefined) {
+      return { items, resourceVersion: rvOut, continue: encodeContinue(Number(rvOut), lastKey) };
+    }
+    return { items, resourceVersion: rvOut };
+  }
+
+  /** A predicate for label and field selectors; invalid selectors are BadRequest. */
+  private matcher(type: ResourceType, labelSelector: string | undefined, fieldSelector: string | undefined): (o: KubeObject) => boolean {
+    let labels: Selector | undefined;
+    let fields: FieldSelector | undefined;
+    try {
+      if (labelSelector !== undefined && labelSelector.trim() !== '') labels = parseSelector(labelSelector);
+      if (fieldSelector !== undefined && fieldSelector.trim() !== '') fields = checkFieldSelector(type.kind, parseFieldSelector(fieldSelector));
+    } catch (err) {
+      throw storeErrors.badRequest(err instanceof Error ? err.message : String(err));
+    }
+    if (labels === undefined && fields === undefined) return () => true;
+    const kind = type.kind;
+    return (o) => {
+      if (labels !== undefined && !labels.matches(o.metadata.labels ?? {})) return false;
+      if (fields !== undefined && !fields.matches(objectFieldGetter(kind, o))) return false;
+      return true;
+    };
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * Create an object: decode (strict), default, admit, validate, assign uid, timestamps,
+   * generation and resourceVersion.
+   * @throws StoreError AlreadyExists, Invalid, BadRequest, NotFound (namespace), Forbidden
+   */
+  async create<T extends KubeObject>(type: ResourceType<T>, input: T | unknown, options: WriteOptions & { namespace?: string } = {}): Promise<T> {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) throw storeErrors.badRequest(`the body of a ${type.kind} create must be an object`);
+    const raw = input as Json;
+    const rawMeta = metaOf(raw);
+    if (rawMeta['resourceVersion'] !== undefined && rawMeta['resourceVersion'] !== '') {
+      throw storeErrors.badRequest('resourceVersion should not be set on objects to be created');
+    }
+    const decoded = this.decode(type, withDefaultsForEnvelope(type, raw), options.fieldValidation);
+    const meta = decoded.metadata;
+    const namespace = type.namespaced ? (meta.namespace ?? options.namespace) : undefined;
+    if (type.namespaced && options.namespace !== undefined && meta.namespace !== undefined && meta.namespace !== options.namespace) {
+      throw storeErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    this.namespaceFor(type, namespace, 'create');
+    if ((meta.name === undefined || meta.name === '') && (meta.generateName === undefined || meta.generateName === '')) {
+      throw storeErrors.invalid(type.kind, type.group, '', [{ path: 'metadata.name', message: 'Required value: name or generateName is required' }]);
+    }
+    await this.checkNamespace(type, namespace);
+    const attempts = meta.name === undefined || meta.name === '' ? 8 : 1;
+    for (let attempt = 0; ; attempt++) {
+      const name = meta.name !== undefined && meta.name !== '' ? meta.name : `${meta.generateName ?? ''}${this.nameSuffix()}`;
+      const now = this.clock.now();
+      const sysMeta: ObjectMeta = {
+        ...stripSystemMeta(meta),
+        name,
+        ...(namespace !== undefined ? { namespace } : {}),
+        uid: this.newUid(),
+        creationTimestamp: rfc3339(now),
+        generation: 1,
+      };
+      let obj = { ...(decoded as unknown as Json), metadata: sysMeta } as Json;
+      if (!type.namespaced) delete (obj['metadata'] as Json)['namespace'];
+      if (type.strategy.applyDefaults !== undefined) obj = type.strategy.applyDefaults(obj as unknown as T) as unknown as Json;
+      obj = prepareForCreate(type, obj);
+      obj = (await this.admit('CREATE', type, obj as unknown as KubeObject, undefined)) as unknown as Json;
+      this.validate(type, obj as unknown as KubeObject, undefined);
+      await this.admitValidate('CREATE', type, obj as unknown as KubeObject, undefined);
+      if (options.dryRun === true) return deepFreeze(obj) as unknown as T;
+      const key = this.key(type, name, namespace);
+      const r = await this.backend.put(key, (rev: number) => this.stamp(obj, rev), { expectModRevision: 0 });
+      if (r.ok) return r.kv.value as T;
+      if (attempt + 1 >= attempts) {
+        if (meta.name === undefined || meta.name === '') {
+          throw new StoreError('AlreadyExists', `${type.plural} ${JSON.stringify(name)} already exists; the server was not able to generate a unique name for the object`, { name, group: type.group, kind: type.plural });
+        }
+        throw storeErrors.alreadyExists(type.plural, type.group, name);
+      }
+    }
+  }
+
+  /**
+   * Replace an object. With `metadata.resourceVersion` set, the write happens only if it is
+   * still current (else `Conflict`); without it, the latest version is replaced. Status is
+   * ignored for kinds with a status subresource (use {@link Store.updateStatus}).
+   */
+  async update<T extends KubeObject>(type: ResourceType<T>, input: T | unknown, options: WriteOptions = {}): Promise<T> {
+    return this.updateWith(type, input, options, 'main');
+  }
+
+  /** Write only the status of an object (the status subresource). */
+  async updateStatus<T extends KubeObject>(type: ResourceType<T>, input: T | unknown, options: WriteOptions = {}): Promise<T> {
+    if (!type.hasStatus) throw new StoreError('MethodNotAllowed', `${type.plural} has no status subresource`);
+    return this.updateWith(type, input, options, 'status');
+  }
+
+  private async updateWith<T extends KubeObject>(type: ResourceType<T>, input: unknown, options: WriteOptions, sub: 'main' | 'status'): Promise<T> {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) throw storeErrors.badRequest(`the body of a ${type.kind} update must be an object`);
+    const decoded = this.decode(type, withDefaultsForEnvelope(type, input as Json), options.fieldValidation);
+    const name = decoded.metadata.name;
+    if (name === undefined || name === '') throw storeErrors.badRequest('metadata.name is required for an update');
+    const namespace = this.namespaceFor(type, decoded.metadata.namespace, 'update');
+    const wantRv = parseRv(decoded.metadata.resourceVersion, 'update');
+    return this.guaranteedUpdate(type, name, namespace, wantRv, options, sub, () => decoded);
+  }
+
+  /**
+   * The read-modify-write loop under every update and patch: read the current object, build
+   * the new one from it, write with compare-and-swap, retry on a lost race unless the caller
+   * pinned a resourceVersion.
+   */
+  private async guaranteedUpdate<T extends KubeObject>(
+    type: ResourceType<T>,
+    name: string,
+    namespace: string | undefined,
+    wantRv: number | undefined,
+    options: WriteOptions,
+    sub: 'main' | 'status',
+    build: (current: T) => T,
+  ): Promise<T> {
+    const key = this.key(type, name, namespace);
+    for (let attempt = 0; attempt < MAX_GUARANTEED_UPDATE_RETRIES; attempt++) {
+      const kv = await this.backend.get(key);
+      if (kv === undefined) throw storeErrors.notFound(type.plural, type.group, type.kind, name);
+      if (wantRv !== undefined && wantRv !== kv.modRevision) throw storeErrors.conflict(type.plural, type.group, name);
+      const old = kv.value as T;
+      const next = build(old);
+      const nextMeta = next.metadata;
+      if (nextMeta.uid !== undefined && nextMeta.uid !== old.metadata.uid) {
+        throw storeErrors.conflict(type.plural, type.group, name, `Precondition failed: UID in precondition: ${nextMeta.uid}, UID in object meta: ${old.metadata.uid ?? ''}`);
+      }
+      let obj = this.mergeForUpdate(type, old, next, sub);
+      if (sub === 'main' && type.strategy.applyDefaults !== undefined) obj = type.strategy.applyDefaults(obj as unknown as T) as unknown as Json;
+      obj = (await this.admit('UPDATE', type, obj as unknown as KubeObject, old, sub === 'status' ? 'status' : undefined)) as unknown as Json;
+      const oldFinalizers = old.metadata.finalizers ?? [];
+      const newFinalizers = (metaOf(obj)['finalizers'] as readonly string[] | undefined) ?? [];
+      if (old.metadata.deletionTimestamp !== undefined && newFinalizers.some((f) => !oldFinalizers.includes(f))) {
+        throw storeErrors.forbidden(`${type.plural} ${JSON.stringify(name)} is being deleted: no new finalizers can be added if the object is being deleted`, { name, group: type.group, kind: type.plural });
+      }
+      // Generation: bump when anything but metadata and status changed.
+      const specChanged = !jsonEqual(withoutMetaStatus(obj), withoutMetaStatus(old as unknown as Json));
+      if (specChanged) obj = { ...obj, metadata: { ...metaOf(obj), generation: (old.metadata.generation ?? 1) + 1 } };
+      this.validate(type, obj as unknown as KubeObject, old);
+      await this.admitValidate('UPDATE', type, obj as unknown as KubeObject, old, sub === 'status' ? 'status' : undefined);
+      // Unchanged objects are not rewritten.
+      const shared = shareStructure(obj, old);
+      const oldNoRv = { ...(old as unknown as Json), metadata: { ...metaOf(old as unknown as Json) } };
+      delete (oldNoRv['metadata'] as Json)['resourceVersion'];
+      if (jsonEqual(stripRv(obj), oldNoRv)) return old;
+      if (options.dryRun === true) return deepFreeze(obj) as unknown as T;
+      // The last finalizer of a deleting object is gone: the object goes.
+      if (old.metadata.deletionTimestamp !== undefined && newFinalizers.length === 0 && (old.metadata.deletionGracePeriodSeconds ?? 0) === 0) {
+        const d = await this.backend.delete(key, { expectModRevision: kv.modRevision });
+        if (d.ok) return this.stamp({ ...(shared as Json), metadata: { ...metaOf(shared as Json) } }, d.revision) as T;
+        if (wantRv !== undefined) throw storeErrors.conflict(type.plural, type.group, name);
+        continue;
+      }
+      const r = await this.backend.put(key, (rev: number) => this.stamp(shared as Json, rev), { expectModRevision: kv.modRevision });
+      if (r.ok) return r.kv.value as T;
+      if (wantRv !== undefined) throw storeErrors.conflict(type.plural, type.group, name);
+    }
+    throw storeErrors.conflict(type.plural, type.group, name, 'too many concurrent writers; try again');
+  }
+
+  /** Combine a requested new object with the stored one per subresource rules. */
+  private mergeForUpdate(type: ResourceType, old: KubeObject, next: KubeObject, sub: 'main' | 'status'): Json {
+    const o = old as unknown as Json;
+    const n = next as unknown as Json;
+    const oldMeta = metaOf(o);
+    if (sub === 'status') {
+      // Only status changes; everything else (metadata included) is the stored version's.
+      const out: Json = { ...o };
+      if ('status' in n) out['status'] = n['status'];
+      else delete out['status'];
+      return { ...out, metadata: { ...oldMeta } };
+    }
+    const nm = metaOf(n);
+    const meta: Json = { ...nm };
+    // System fields are the store's, not the client's.
+    for (const f of ['uid', 'creationTimestamp', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'namespace', 'name']) {
+      if (oldMeta[f] === undefined) delete meta[f];
+      else meta[f] = oldMeta[f];
+    }
+    delete meta['resourceVersion'];
+    const out: Json = { ...n, metadata: meta };
+    if (type.hasStatus) {
+      if ('status' in o) out['status'] = o['status'];
+      else delete out['status'];
+    }
+    return out;
+  }
+
+  /**
+   * Patch an object: JSON merge patch (RFC 7386), JSON patch (RFC 6902) or strategic merge
+   * patch (built-in kinds). The patched result goes through the same path as an update;
+   * concurrent writes are retried unless the patch itself pins `metadata.resourceVersion`.
+   */
+  async patch<T extends KubeObject>(type: ResourceType<T>, name: string, patch: Patch, options: PatchOptions & { namespace?: string | undefined } = {}): Promise<T> {
+    const namespace = this.namespaceFor(type, options.namespace, 'patch');
+    const sub = options.subresource === 'status' ? 'status' : 'main';
+    if (sub === 'status' && !type.hasStatus) throw new StoreError('MethodNotAllowed', `${type.plural} has no status subresource`);
+    if (patch.type === 'strategic' && type.definition === undefined) {
+      throw new StoreError('BadRequest', `strategic merge patch is not supported for ${type.plural}.${type.group}: use a JSON merge patch (application/merge-patch+json) or a JSON patch`);
+    }
+    return this.guaranteedUpdate(type, name, namespace, undefined, options, sub, (current) => {
+      const base = current as unknown;
+      let patched: unknown;
+      try {
+        if (patch.type === 'merge') patched = applyMergePatch(base, patch.patch);
+        else if (patch.type === 'json') patched = applyJsonPatch(base, patch.patch);
+        else patched = applyStrategicMergePatch(base, patch.patch, patchSchemaFor(type));
+      } catch (err) {
+        if (err instanceof StoreError) throw err;
+        const code = err instanceof Error && 'code' in err && typeof (err as { code: unknown }).code === 'string' ? (err as { code: string }).code : 'BadRequest';
+        throw new StoreError(code === 'Invalid' || code === 'Conflict' ? code : 'BadRequest', err instanceof Error ? err.message : String(err), { name, group: type.group, kind: type.plural }, { cause: err });
+      }
+      const pm = metaOf(typeof patched === 'object' && patched !== null ? (patched as Json) : {});
+      const rvInPatch = pm['resourceVersion'];
+      if (typeof rvInPatch === 'string' && rvInPatch !== current.metadata.resourceVersion) {
+        throw storeErrors.conflict(type.plural, type.group, name);
+      }
+      const decoded = this.decode(type, patched, options.fieldValidation);
+      if (decoded.metadata.name !== name) throw storeErrors.badRequest(`metadata.name cannot be changed by a patch (from ${JSON.stringify(name)} to ${JSON.stringify(decoded.metadata.name)})`);
+      return decoded;
+    });
+  }
+
+  /**
+   * Read, change with an immer recipe, and write back, retrying on Conflict. The recipe
+   * may run more than once; it must be a pure function of the draft.
+   *
+   * @example
+   * ```ts
+   * await store.mutate(Deployment, { name: 'web', namespace: 'default' }, (d) => { d.spec!.replicas = 5; });
+   * ```
+   */
+  async mutate<T extends KubeObject>(type: ResourceType<T>, ref: ObjectRef, recipe: (draft: Draft<T>) => void, options: { subresource?: 'status' } = {}): Promise<T> {
+    for (let attempt = 0; attempt < MAX_GUARANTEED_UPDATE_RETRIES; attempt++) {
+      const current = await this.get(type, ref.name, { namespace: ref.namespace });
+      const next = produce(current, recipe);
+      if (next === current) return current;
+      try {
+        return options.subresource === 'status' ? await this.updateStatus(type, next) : await this.update(type, next);
+      } catch (err) {
+        if (err instanceof StoreError && err.code === 'Conflict') continue;
+        throw err;
+      }
+    }
+    throw storeErrors.conflict(type.plural, type.group, ref.name, 'too many concurrent writers; try again');
+  }
+
+  /**
+   * Delete an object. With finalizers (or a Foreground/Orphan policy, which add one), it
+   * gets a `deletionTimestamp` and stays until they are removed; a pod on a node gets a
+   * grace period first. Returns the deleted object, or its terminating state.
+   * @throws StoreError NotFound, Conflict (preconditions)
+   */
+  async delete<T extends KubeObject>(type: ResourceType<T>, name: string, options: DeleteOptions & { namespace?: string | undefined } = {}): Promise<T> {
+    const namespace = this.namespaceFor(type, options.namespace, 'delete');
+    const key = this.key(type, name, namespace);
+    for (let attempt = 0; attempt < MAX_GUARANTEED_UPDATE_RETRIES; attempt++) {
+      const kv = await this.backend.get(key);
+      if (kv === undefined) throw storeErrors.notFound(type.plural, type.group, type.kind, name);
+      const current = kv.value as T;
+      const pre = options.preconditions;
+      if (pre?.uid !== undefined && pre.uid !== current.metadata.uid) {
+        throw storeErrors.conflict(type.plural, type.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid ?? ''}`);
+      }
+      if (pre?.resourceVersion !== undefined && pre.resourceVersion !== current.metadata.resourceVersion) {
+        throw storeErrors.conflict(type.plural, type.group, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`);
+      }
+      await this.admitValidate('DELETE', type, current, current);
+      const meta = current.metadata;
+      const finalizers = [...(meta.finalizers ?? [])];
+      const policy = options.propagationPolicy;
+      if (policy === 'Foreground' && !finalizers.includes(FOREGROUND_FINALIZER) && !finalizers.includes(ORPHAN_FINALIZER)) finalizers.push(FOREGROUND_FINALIZER);
+      if (policy === 'Orphan' && !finalizers.includes(ORPHAN_FINALIZER)) {
+        const i = finalizers.indexOf(FOREGROUND_FINALIZER);
+        if (i >= 0) finalizers.splice(i, 1);
+        finalizers.push(ORPHAN_FINALIZER);
+      }
+      if (policy === 'Background') {
+        const i = finalizers.indexOf(FOREGROUND_FINALIZER);
+        if (i >= 0 && meta.deletionTimestamp === undefined) finalizers.splice(i, 1);
+      }
+      const now = this.clock.now();
+      const grace = this.gracePeriod(type, current, options.gracePeriodSeconds);
+      if (finalizers.length === 0 && grace === 0) {
+        if (options.dryRun === true) return current;
+        const d = await this.backend.delete(key, { expectModRevision: kv.modRevision });
+        if (d.ok) return this.stamp(current as unknown as Json, d.revision) as T;
+        continue;
+      }
+      // Graceful: set (or shorten) deletionTimestamp; keep the object.
+      let deletionTs = meta.deletionTimestamp;
+      let graceSeconds = meta.deletionGracePeriodSeconds;
+      if (deletionTs === undefined) {
+        deletionTs = rfc3339(now + grace * 1000);
+        graceSeconds = grace;
+      } else if (graceSeconds !== undefined && grace < graceSeconds) {
+        deletionTs = rfc3339(now + grace * 1000);
+        graceSeconds = grace;
+      }
+      const nextMeta: Json = { ...(meta as unknown as Json), finalizers, deletionTimestamp: deletionTs, deletionGracePeriodSeconds: graceSeconds };
+      if (finalizers.length === 0) delete nextMeta['finalizers'];
+      delete nextMeta['resourceVersion'];
+      const nextObj: Json = { ...(current as unknown as Json), metadata: nextMeta };
+      if (meta.deletionTimestamp === undefined) nextMeta['generation'] = (meta.generation ?? 1) + 1;
+      const oldNoRv = { ...(current as unknown as Json), metadata: { ...(meta as unknown as Json) } };
+      delete (oldNoRv['metadata'] as Json)['resourceVersion'];
+      if (jsonEqual(nextObj, oldNoRv)) return current;
+      if (options.dryRun === true) return deepFreeze(nextObj) as unknown as T;
+      const r = await this.backend.put(key, (rev: number) => this.stamp(shareStructure(nextObj, current), rev), { expectModRevision: kv.modRevision });
+      if (r.ok) return r.kv.value as T;
+    }
+    throw storeErrors.conflict(type.plural, type.group, name, 'too many concurrent writers; try again');
+  }
+
+  /** The grace period of a delete: pods bound to a node and not finished get one. */
+  private gracePeriod(type: ResourceType, obj: KubeObject, requested: number | undefined): number {
+    if (type.group !== '' || type.kind !== 'Pod') return 0;
+    const pod = obj as KubeObject & { spec?: { nodeName?: string; terminationGracePeriodSeconds?: number }; status?: { phase?: string } };
+    if (pod.spec?.nodeName === undefined || pod.spec.nodeName === '') return 0;
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return 0;
+    const g = requested ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    if (!Number.isInteger(g) || g < 0) throw storeErrors.badRequest(`gracePeriodSeconds must be a non-negative integer, got ${g}`);
+    return g;
+  }
+
+  /** Delete every object matching the selectors (in a namespace for namespaced kinds). */
+  async deleteCollection<T extends KubeObject>(type: ResourceType<T>, options: DeleteOptions & StoreListOptions = {}): Promise<readonly T[]> {
+    const list = await this.list(type, { namespace: options.namespace, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector });
+    const out: T[] = [];
+    for (const item of list.items) {
+      try {
+        out.push(await this.delete(type, item.metadata.name ?? '', { ...options, namespace: item.metadata.namespace, preconditions: { uid: item.metadata.uid ?? '' } }));
+      } catch (err) {
+        if (err instanceof StoreError && (err.code === 'NotFound' || err.code === 'Conflict')) continue;
+        throw err;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Bind a pod to a node (the `pods/binding` subresource): sets `spec.nodeName` only if the
+   * pod is not bound yet; binding a bound pod is a Conflict.
+   */
+  async bindPod(ref: ObjectRef & { readonly uid?: string }, nodeName: string): Promise<KubeObject> {
+    const podType = this.kinds.byPlural('', 'pods');
+    if (podType === undefined) throw new StoreError('NotFound', 'pods are not served by this store');
+    const namespace = this.namespaceFor(podType, ref.namespace, 'bind');
+    const key = this.key(podType, ref.name, namespace);
+    for (let attempt = 0; attempt < MAX_GUARANTEED_UPDATE_RETRIES; attempt++) {
+      const kv = await this.backend.get(key);
+      if (kv === undefined) throw storeErrors.notFound('pods', '', 'Pod', ref.name);
+      const pod = kv.value as KubeObject & { spec?: { nodeName?: string } };
+      if (ref.uid !== undefined && ref.uid !== pod.metadata.uid) throw storeErrors.conflict('pods', '', ref.name, `Precondition failed: UID in precondition: ${ref.uid}, UID in object meta: ${pod.metadata.uid ?? ''}`);
+      if (pod.metadata.deletionTimestamp !== undefined) throw storeErrors.conflict('pods', '', ref.name, 'pod is being deleted, cannot be assigned to a host');
+      if (pod.spec?.nodeName !== undefined && pod.spec.nodeName !== '') {
+        throw storeErrors.conflict('pods', '', ref.name, `pod ${ref.name} is already assigned to node ${JSON.stringify(pod.spec.nodeName)}`);
+      }
+      const next: Json = { ...(pod as unknown as Json), spec: { ...(pod.spec ?? {}), nodeName }, metadata: { ...(pod.metadata as unknown as Json) } };
+      const r = await this.backend.put(key, (rev: number) => this.stamp(shareStructure(next, pod), rev), { expectModRevision: kv.modRevision });
+      if (r.ok) return r.kv.value as KubeObject;
+    }
+    throw storeErrors.conflict('pods', '', ref.name, 'too many concurrent writers; try again');
+  }
+
+  // ---------------------------------------------------------------- watch
+
+  /**
+   * Watch a kind. From a resourceVersion: every change strictly after it. Without one (or
+   * "0"): the current objects as ADDED, then every change. Objects that stop matching the
+   * selectors arrive as DELETED, objects that start matching as ADDED. A resourceVersion
+   * older than the kept history errors the Observable with `StoreError('Expired')`.
+   */
+  watch<T extends KubeObject>(type: ResourceType<T>, options: StoreWatchOptions = {}): Observable<WatchEvent<T>> {
+    return new Observable<WatchEvent<T>>((subscriber) => {
+      let match: (o: KubeObject) => boolean;
+      let from: number | undefined;
+      try {
+        match = this.matcher(type, options.labelSelector, options.fieldSelector);
+        from = parseRv(options.resourceVersion, 'watch');
+      } catch (err) {
+        subscriber.error(err);
+        return undefined;
+      }
+      const prefix = this.prefix(type, type.namespaced ? options.namespace : undefined);
+      let sub: Subscription | undefined;
+      let closed = false;
+      let lastRevision = from ?? 0;
+      const timers: { id: number }[] = [];
+      const start = (after: number): void => {
+        sub = this.backend.watch(prefix, after).subscribe({
+          next: (ev: BackendEvent) => {
+            lastRevision = ev.revision;
+            const out = this.translate<T>(ev, match);
+            if (out !== undefined) subscriber.next(out);
+          },
+          error: (err: unknown) => {
+            if (err instanceof BackendError && err.code === 'Expired') {
+              subscriber.error(storeErrors.expired(`too old resource version: ${after} (${this.backend.compactedRevision()})`));
+            } else subscriber.error(err);
+          },
+          complete: () => subscriber.complete(),
+        });
+      };
+      if (from === undefined || from === 0) {
+        // Current state as ADDED, then changes after the list's revision.
+        void this.list(type, { namespace: options.namespace, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector })
+          .then((l) => {
+            if (closed) return;
+            for (const item of l.items) subscriber.next({ type: 'ADDED', object: item });
+            lastRevision = Number(l.resourceVersion);
+            start(lastRevision);
+          })
+          .catch((err: unknown) => subscriber.error(err));
+      } else {
+        start(from);
+      }
+      if (options.allowBookmarks === true && this.bookmarkIntervalMs > 0) {
+        const tick = (): void => {
+          if (closed) return;
+          const rv = Math.max(lastRevision, this.backend.currentRevision());
+          lastRevision = rv;
+          subscriber.next({ type: 'BOOKMARK', resourceVersion: String(rv) });
+          timers[0] = this.clock.setTimeout(tick, this.bookmarkIntervalMs);
+        };
+        timers[0] = this.clock.setTimeout(tick, this.bookmarkIntervalMs);
+      }
+      if (options.timeoutSeconds !== undefined && options.timeoutSeconds > 0) {
+        timers[1] = this.clock.setTimeout(() => subscriber.complete(), options.timeoutSeconds * 1000);
+      }
+      return () => {
+        closed = true;
+        sub?.unsubscribe();
+        for (const t of timers) if (t !== undefined) this.clock.clearTimeout(t);
+      };
+    });
+  }
+
+  private translate<T extends KubeObject>(ev: BackendEvent, match: (o: KubeObject) => boolean): WatchEvent<T> | undefined {
+    if (ev.type === 'delete') {
+      const prev = (ev.prevKv ?? ev.kv).value as KubeObject;
+      if (!match(prev)) return undefined;
+      const obj = this.stamp(prev as unknown as Json, ev.revision) as T;
+      return { type: 'DELETED', object: obj };
+    }
+    const now = ev.kv.value as T;
+    const nowMatch = match(now);
+    if (ev.prevKv === undefined) return nowMatch ? { type: 'ADDED', object: now } : undefined;
+    const wasMatch = match(ev.prevKv.value as KubeObject);
+    if (nowMatch && wasMatch) return { type: 'MODIFIED', object: now };
+    if (nowMatch) return { type: 'ADDED', object: now };
+    if (wasMatch) return { type: 'DELETED', object: now };
+    return undefined;
+  }
+}
+
+function dedupe(errors: readonly FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const e of errors) {
+    const k = `${e.path}\u0000${e.message}`;
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(e);
+    }
+  }
+  return out;
+}
+
+function stripRv(o: Json): Json {
+  const m = { ...metaOf(o) };
+  delete m['resourceVersion'];
+  return { ...o, metadata: m };
+}
+
+function withoutMetaStatus(o: Json): Json {
+  const { metadata: _m, status: _s, ...rest } = o;
+  return rest;
+}
+
+/** Fields clients may not set on create (the store assigns them). */
+function stripSystemMeta(meta: ObjectMeta): ObjectMeta {
+  const { uid: _u, creationTimestamp: _c, resourceVersion: _r, generation: _g, deletionTimestamp: _d, deletionGracePeriodSeconds: _dg, ...rest } = meta;
+  return rest;
+}
+
+/** Fill apiVersion/kind when a caller of the typed API left them out. */
+function withDefaultsForEnvelope(type: ResourceType, o: Json): Json {
+  if (o['apiVersion'] !== undefined && o['kind'] !== undefined) return o;
+  return { ...o, apiVersion: o['apiVersion'] ?? type.apiVersion, kind: o['kind'] ?? type.kind };
+}

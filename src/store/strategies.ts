@@ -1,0 +1,95 @@
+import type { KubeObject, ResourceType } from '../api/resource.js';
+import { compareQuantities, parseQuantity } from '../api/quantity.js';
+
+/**
+ * What the registry does to a kind's objects beyond defaulting and validation (Kubernetes'
+ * `PrepareForCreate` / `PrepareForUpdate`): reset status on create, compute derived status.
+ * Functions return new objects and never mutate.
+ *
+ * @internal
+ */
+export interface StorePrepare {
+  forCreate?(obj: Record<string, unknown>): Record<string, unknown>;
+}
+
+type Json = Record<string, unknown>;
+
+function obj(v: unknown): Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {};
+}
+
+function arr(v: unknown): readonly unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/** A pod's QoS class, as Kubernetes computes it (qos.GetPodQOS). @internal */
+export function podQosClass(pod: KubeObject & { readonly spec?: unknown }): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const spec = obj(pod.spec);
+  const containers = [...arr(spec['containers']), ...arr(spec['initContainers'])].map(obj);
+  let anyRequest = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const res = obj(c['resources']);
+    const requests = obj(res['requests']);
+    const limits = obj(res['limits']);
+    for (const [name, q] of Object.entries(requests)) {
+      if ((name === 'cpu' || name === 'memory') && typeof q === 'string' && !isZero(q)) anyRequest = true;
+    }
+    for (const [name, q] of Object.entries(limits)) {
+      if ((name === 'cpu' || name === 'memory') && typeof q === 'string' && !isZero(q)) anyRequest = true;
+    }
+    for (const name of ['cpu', 'memory']) {
+      const l = limits[name];
+      if (typeof l !== 'string') {
+        guaranteed = false;
+        continue;
+      }
+      const r = requests[name];
+      if (typeof r === 'string' && compareQuantities(parseQuantity(r), parseQuantity(l)) !== 0) guaranteed = false;
+    }
+  }
+  if (!anyRequest) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+function isZero(q: string): boolean {
+  try {
+    return compareQuantities(parseQuantity(q), parseQuantity('0')) === 0;
+  } catch {
+    return false;
+  }
+}
+
+const prepares: { readonly [groupKind: string]: StorePrepare } = {
+  '/Pod': {
+    forCreate: (o) => ({ ...o, status: { phase: 'Pending', qosClass: podQosClass(o as unknown as KubeObject) } }),
+  },
+  '/Namespace': {
+    forCreate: (o) => ({ ...o, status: { phase: 'Active' } }),
+  },
+  '/PersistentVolume': {
+    forCreate: (o) => ({ ...o, status: { phase: 'Pending' } }),
+  },
+  '/PersistentVolumeClaim': {
+    forCreate: (o) => ({ ...o, status: { phase: 'Pending' } }),
+  },
+  // Nodes register with their status (the kubelet's first write carries it).
+  '/Node': { forCreate: (o) => o },
+};
+
+/**
+ * The create-time preparation of a kind: the kind's own hook if it has one; otherwise, for
+ * kinds with a status subresource, the status a client sent is dropped (it is written only
+ * through the status subresource).
+ *
+ * @internal
+ */
+export function prepareForCreate(type: ResourceType, o: Json): Json {
+  const p = prepares[`${type.group}/${type.kind}`];
+  if (p?.forCreate !== undefined) return p.forCreate(o);
+  if (type.hasStatus && 'status' in o) {
+    const { status: _dropped, ...rest } = o;
+    return rest;
+  }
+  return o;
+}
