@@ -18,11 +18,14 @@ export class SelectorError extends KubekitError {
   readonly selector: string;
   /** 0-based offset of the offending token in `selector`, when the error came from parsing. */
   readonly position: number | undefined;
+  /** What is wrong, without the selector and position prefix. */
+  readonly detail: string;
 
   constructor(selector: string, detail: string, position?: number, what: 'label' | 'field' = 'label') {
     const where = position === undefined ? '' : ` at position ${position}`;
     super('InvalidSelector', `invalid ${what} selector ${JSON.stringify(selector)}${where}: ${detail}`);
     this.selector = selector;
+    this.detail = detail;
     this.position = position;
   }
 }
@@ -484,7 +487,7 @@ export function selectorFromLabelSelector(ls: LabelSelector | null | undefined):
     }
   } catch (e) {
     if (e instanceof SelectorError && e.selector !== describeLabelSelector(ls)) {
-      throw new SelectorError(describeLabelSelector(ls), e.message);
+      throw new SelectorError(describeLabelSelector(ls), e.detail);
     }
     throw e;
   }

@@ -72,8 +72,6 @@ const DECIMAL_SUFFIX_BY_EXPONENT = new Map<number, string>(
 const BINARY_SUFFIX_BY_POWER = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'] as const;
 const SUFFIX_CHARS = 'eEinumkKMGTP';
 
-const token = Symbol('Quantity');
-
 /**
  * An exact, immutable resource quantity.
  *
@@ -96,9 +94,7 @@ export class Quantity {
   /** The format the quantity prints in. */
   readonly format: QuantityFormat;
 
-  /** @internal Use {@link parseQuantity} or the static constructors. */
-  constructor(nanos: bigint, format: QuantityFormat, guard: typeof token) {
-    if (guard !== token) throw new TypeError('use parseQuantity() or Quantity.fromNanos() to build a Quantity');
+  private constructor(nanos: bigint, format: QuantityFormat) {
     this.nanos = nanos;
     this.format = format;
     Object.freeze(this);
@@ -106,17 +102,17 @@ export class Quantity {
 
   /** A quantity of exactly `nanos × 10⁻⁹`. */
   static fromNanos(nanos: bigint, format: QuantityFormat = 'DecimalSI'): Quantity {
-    return new Quantity(nanos, format, token);
+    return new Quantity(nanos, format);
   }
 
   /** A whole-unit quantity, like Kubernetes' `NewQuantity(value, format)`. */
   static fromInt(value: bigint | number, format: QuantityFormat = 'DecimalSI'): Quantity {
-    return new Quantity(toBigInt(value, 'value') * NANO, format, token);
+    return Quantity.fromNanos(toBigInt(value, 'value') * NANO, format);
   }
 
   /** A quantity of `value / 1000`, like Kubernetes' `NewMilliQuantity(value, format)`. */
   static fromMilli(value: bigint | number, format: QuantityFormat = 'DecimalSI'): Quantity {
-    return new Quantity(toBigInt(value, 'value') * MILLI_DIVISOR, format, token);
+    return Quantity.fromNanos(toBigInt(value, 'value') * MILLI_DIVISOR, format);
   }
 
   /** The canonical string (see {@link formatQuantity}). */
@@ -156,7 +152,7 @@ export class Quantity {
 
   /** `-this`, keeping the format. */
   neg(): Quantity {
-    return new Quantity(-this.nanos, this.format, token);
+    return Quantity.fromNanos(-this.nanos, this.format);
   }
 
   /** True if the value is zero. */
@@ -325,7 +321,7 @@ export function parseQuantity(input: string): Quantity {
     if (nanos > BINARY_CAP_NANOS) nanos = BINARY_CAP_NANOS;
     if (nanos > 0n && nanos < NANO) format = 'DecimalSI';
   }
-  return new Quantity(scanned.negative ? -nanos : nanos, format, token);
+  return Quantity.fromNanos(scanned.negative ? -nanos : nanos, format);
 }
 
 /**
@@ -418,7 +414,7 @@ export function compareQuantities(a: Quantity, b: Quantity): -1 | 0 | 1 {
  * @public
  */
 export function addQuantities(a: Quantity, b: Quantity): Quantity {
-  return new Quantity(a.nanos + b.nanos, a.nanos === 0n ? b.format : a.format, token);
+  return Quantity.fromNanos(a.nanos + b.nanos, a.nanos === 0n ? b.format : a.format);
 }
 
 /**
@@ -428,7 +424,7 @@ export function addQuantities(a: Quantity, b: Quantity): Quantity {
  * @public
  */
 export function subQuantities(a: Quantity, b: Quantity): Quantity {
-  return new Quantity(a.nanos - b.nanos, a.nanos === 0n ? b.format : a.format, token);
+  return Quantity.fromNanos(a.nanos - b.nanos, a.nanos === 0n ? b.format : a.format);
 }
 
 /**
@@ -439,7 +435,7 @@ export function subQuantities(a: Quantity, b: Quantity): Quantity {
  * @public
  */
 export function mulQuantity(q: Quantity, factor: bigint | number): Quantity {
-  return new Quantity(q.nanos * toBigInt(factor, 'factor'), q.format, token);
+  return Quantity.fromNanos(q.nanos * toBigInt(factor, 'factor'), q.format);
 }
 
 /** True if the quantity is zero. @public */

@@ -2,6 +2,13 @@
 // structure only). Do not edit by hand: run `npm run gen:api`.
 /* eslint-disable */
 
+/** A kind used inside another object (e.g. a StatefulSet's volumeClaimTemplates): apiVersion, kind and metadata may be left out. @public */
+export type Embedded<T extends { readonly apiVersion: string; readonly kind: string; readonly metadata: unknown }> = Omit<T, 'apiVersion' | 'kind' | 'metadata'> & {
+  readonly apiVersion?: T['apiVersion'] | undefined;
+  readonly kind?: T['kind'] | undefined;
+  readonly metadata?: T['metadata'] | undefined;
+};
+
 /** `io.k8s.api.core.v1.Affinity`. @public */
 export interface Affinity {
   readonly nodeAffinity?: NodeAffinity | undefined;
@@ -2900,7 +2907,7 @@ export interface StatefulSetSpec {
   readonly serviceName?: string | undefined;
   readonly template: PodTemplateSpec;
   readonly updateStrategy?: StatefulSetUpdateStrategy | undefined;
-  readonly volumeClaimTemplates?: readonly PersistentVolumeClaim[] | undefined;
+  readonly volumeClaimTemplates?: readonly Embedded<PersistentVolumeClaim>[] | undefined;
 }
 
 /** `io.k8s.api.apps.v1.StatefulSetStatus`. @public */

@@ -88,6 +88,7 @@ export function describeValue(v: unknown): string {
 }
 
 const MAX_DEPTH = 128;
+const ENVELOPE = ['apiVersion', 'kind', 'metadata'];
 const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 function pad(n: number, w = 2): string {
@@ -345,14 +346,16 @@ export class SchemaCompiler {
         if (d === FAIL) bad = true;
         else setKey(out, key, d);
       }
-      for (const r of required) {
+      const atRoot = ctx.path.length === 0;
+      for (const r of atRoot && gvk !== undefined ? [...required, ...ENVELOPE] : required) {
         if (!(r in out) && !hasErrorAt(ctx, r)) {
           bad = true;
           if (r === 'apiVersion' && apiVersion !== undefined) ctx.fail(`required field is missing; add apiVersion: ${apiVersion}`, r);
+          else if (r === 'kind' && gvk !== undefined) ctx.fail(`required field is missing; add kind: ${gvk.kind}`, r);
           else ctx.fail('required field is missing', r);
         }
       }
-      if (gvk !== undefined) {
+      if (gvk !== undefined && atRoot) {
         if (typeof out['apiVersion'] === 'string' && out['apiVersion'] !== apiVersion) {
           bad = true;
           ctx.fail(`expected ${JSON.stringify(apiVersion)}, got ${JSON.stringify(out['apiVersion'])}`, 'apiVersion');

@@ -1,0 +1,160 @@
+/**
+ * kubekit: Kubernetes-style orchestrators from composable parts.
+ *
+ * This entry point exports the public API. Implementation lives under the internal folders;
+ * anything not exported here may change without notice. The test kit is `kubekit/testing`.
+ *
+ * @packageDocumentation
+ */
+
+// Errors
+export { KubekitError } from './util/errors.js';
+
+// Resource model: every built-in kind (type + ResourceType value), generated from Kubernetes' OpenAPI
+export * from './api/generated/index.js';
+export * as codecs from './api/generated/codecs.js';
+export {
+  apiVersionOf,
+  defineResource,
+  strict,
+  type CustomObject,
+  type CustomResourceOptions,
+  type KubeObject,
+  type ObjectOf,
+  type PrinterColumn,
+  type ResourceStrategy,
+  type ResourceType,
+  type ScaleSubresource,
+} from './api/resource.js';
+export { KindRegistry, KindError } from './api/registry.js';
+export { SchemaCodec, type DecodeOptions, type DecodeResult, type FieldError, type UnknownFieldPolicy } from './api/schema/decode.js';
+export type { DefinitionSpec, FieldSpec, FieldType, GroupVersionKind, ListSemantics, ResourceSpec } from './api/schema/types.js';
+export { definitions } from './api/generated/schema.js';
+export { builtinResources } from './api/generated/resources.js';
+export { loadManifests, ManifestError, type LoadedObject, type LoadManifestOptions, type ManifestProblem } from './api/manifest.js';
+
+// Quantities, int-or-string, selectors
+export {
+  Quantities,
+  Quantity,
+  QuantityCodec,
+  QuantityError,
+  QuantityFromWire,
+  addQuantities,
+  compareQuantities,
+  formatQuantity,
+  isZeroQuantity,
+  mulQuantity,
+  parseQuantity,
+  quantityMilliValue,
+  quantityToNumber,
+  quantityValue,
+  subQuantities,
+  tryParseQuantity,
+  type QuantityFormat,
+} from './api/quantity.js';
+export { IntOrStringCodec, IntOrStringError, intOrPercentValue, scaledValue, type IntOrString } from './api/intstr.js';
+export {
+  SelectorError,
+  everything,
+  formatLabelSelector,
+  formatSelector,
+  labelSelectorAsString,
+  labelSelectorFromString,
+  newRequirement,
+  nothing,
+  parseSelector,
+  requirementToString,
+  selectorFromLabelSelector,
+  selectorFromRequirements,
+  selectorFromSet,
+  validateLabelKey,
+  validateLabelValue,
+  type Labels,
+  type Requirement,
+  type Selector,
+  type SelectorOperator,
+} from './api/labels.js';
+export {
+  FieldSelectorError,
+  checkFieldSelector,
+  escapeFieldValue,
+  everythingFields,
+  fieldSelectorFromRequirements,
+  fieldSelectorFromSet,
+  objectFieldGetter,
+  parseFieldSelector,
+  selectableFieldsFor,
+  supportedFieldSelectors,
+  unescapeFieldValue,
+  type FieldGetter,
+  type FieldOperator,
+  type FieldRequirement,
+  type FieldSelector,
+} from './api/fields.js';
+
+// Store
+export {
+  Store,
+  FOREGROUND_FINALIZER,
+  NAMESPACE_FINALIZER,
+  ORPHAN_FINALIZER,
+  type AdmissionPlugin,
+  type AdmissionRequest,
+  type DeleteOptions,
+  type ObjectRef,
+  type Patch,
+  type PatchOptions,
+  type PropagationPolicy,
+  type StoreListOptions,
+  type StoreOptions,
+  type StoreWatchOptions,
+  type WriteOptions,
+} from './store/store.js';
+export { StoreError, type KubeStatus, type StatusDetails, type StoreErrorCode } from './store/errors.js';
+export * from './store/backend/index.js';
+export type { Backend, BackendEvent, KeyValue, RangeOptions, RangeResult, StampValue, StoredValue, WriteCondition, WriteResult } from './store/backend/types.js';
+export {
+  PATCH_CONTENT_TYPES,
+  PatchError,
+  applyJsonPatch,
+  applyMergePatch,
+  applyPatch,
+  applyStrategicMergePatch,
+  createMergePatch,
+  patchTypeFromContentType,
+  schemaFromSpec,
+  type PatchErrorCode,
+  type PatchSchemaNode,
+  type PatchSchemaSpec,
+  type PatchType,
+} from './store/patch/index.js';
+
+// Client
+export { LocalClient, listWatcherFor, mutate, type Client, type ClientListOptions, type ClientWatchOptions, type ClientWriteOptions } from './client/client.js';
+export type { KubeObjectLike, ListOptions, ListResult, ListWatcher, ObjectMetaLike, WatchEvent, WatchOptions } from './client/watch-types.js';
+
+// Runtime
+export type { Clock, TimerHandle } from './runtime/clock-types.js';
+export { ClockError, FakeClock, RealClock, clockScheduler, realClock, type ClockErrorCode, type TimerSource } from './runtime/clock.js';
+export {
+  WorkQueue,
+  type DurationSummary,
+  type WorkQueueArgs,
+  type WorkQueueMetricEvent,
+  type WorkQueueMetrics,
+  type WorkQueueOptions,
+  type WorkQueueState,
+} from './runtime/workqueue.js';
+export {
+  BucketRateLimiter,
+  ItemExponentialFailureRateLimiter,
+  ItemFastSlowRateLimiter,
+  MaxOfRateLimiter,
+  WorkQueueError,
+  defaultControllerRateLimiter,
+  stringKeyOf,
+  type KeyOf,
+  type RateLimiter,
+  type WorkQueueErrorCode,
+} from './runtime/rate-limiter.js';
