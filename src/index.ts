@@ -158,3 +158,26 @@ export {
   type RateLimiter,
   type WorkQueueErrorCode,
 } from './runtime/rate-limiter.js';
+export { Informer, InformerError, isExpired, type BackoffOptions, type InformerErrorCode, type InformerEvent, type InformerHandler, type InformerLogger, type InformerOptions } from './runtime/informer.js';
+export { CacheError, NAMESPACE_INDEX, objectKey, type Cache, type CacheErrorCode, type IndexFunc } from './runtime/cache.js';
+export { SharedInformerFactory, type SharedInformerFactoryOptions, type SharedInformerOptions } from './runtime/shared-informers.js';
+export { jsonLogger, memoryLogger, silentLogger, type LogLevel, type Logger } from './runtime/logger.js';
+export type { EventRecorder, EventType } from './runtime/event-types.js';
+export {
+  Action,
+  Controller,
+  ControllerBuilder,
+  ControllerError,
+  TerminalError,
+  controllerFor,
+  predicates,
+  refKey,
+  type ControllerDefinition,
+  type ControllerDeps,
+  type ControllerErrorCode,
+  type ErrorPolicy,
+  type InformerSource,
+  type Predicate,
+  type Reconcile,
+  type ReconcileContext,
+} from './runtime/controller.js';
