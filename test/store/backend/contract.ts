@@ -72,7 +72,7 @@ export function backendContract(name: string, factory: BackendFactory): void {
   withBackend('a stamp value is computed from the revision its write gets, once, and not for a failed condition', async (t, b) => {
     await b.put('x', { n: 0 });
     let calls = 0;
-    const r = await b.put('a', (rev) => {
+    const r = await b.put('a', (rev: number) => {
       calls++;
       return { stampedAt: rev };
     });

@@ -25,7 +25,7 @@ test('a stamped value is what the log keeps: it survives a reopen', async (t) =>
   const dir = await tempDir();
   try {
     const b = await FileBackend.open({ dir });
-    await b.put('/k', (rev) => ({ metadata: { resourceVersion: String(rev) } }));
+    await b.put('/k', (rev: number) => ({ metadata: { resourceVersion: String(rev) } }));
     await b.close();
     const again = await FileBackend.open({ dir });
     t.deepEqual((await again.get('/k'))?.value, { metadata: { resourceVersion: '1' } });
