@@ -181,3 +181,46 @@ export {
   type Reconcile,
   type ReconcileContext,
 } from './runtime/controller.js';
+export {
+  COMBINED_EVENT_PREFIX,
+  ClientEventRecorder,
+  EventRecorderError,
+  createEventRecorder,
+  type EventCorrelatorOptions,
+  type EventRecorderErrorCode,
+  type EventRecorderOptions,
+} from './runtime/events.js';
+export {
+  LeaderElectionError,
+  LeaderElector,
+  microTime,
+  type LeaderElectionErrorCode,
+  type LeaderElectorEvents,
+  type LeaderElectorOptions,
+} from './runtime/leader-election.js';
+export {
+  ControllerMetrics,
+  HealthServerError,
+  startHealthServer,
+  type HealthCheck,
+  type HealthChecks,
+  type HealthServer,
+  type HealthServerErrorCode,
+  type HealthServerOptions,
+  type ReconcileResultLabel,
+} from './runtime/health.js';
+export { Manager, ManagerError, type LeaderElection, type ManagerEvents, type ManagerOptions, type Runnable } from './runtime/manager.js';
+export type { RunningController } from './runtime/controller.js';
+
+// Names used by more than one module: the Kubernetes types keep the plain name; the
+// scheduler's and the runtime's carry a prefix.
+export type { ContainerState, ContainerStatus, NodeAffinity, Status } from './api/generated/types.js';
+
+// Scheduler
+export * from './scheduler/index.js';
+export { NodeAffinity as NodeAffinityPlugin, Status as SchedulingStatus } from './scheduler/index.js';
+
+// Kubelet: runtime adapters (CRI-like) and probes
+export * from './kubelet/runtime/index.js';
+export type { ContainerState as RuntimeContainerState, ContainerStatus as RuntimeContainerStatus } from './kubelet/runtime/index.js';
+export * from './kubelet/probes/index.js';

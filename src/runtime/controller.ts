@@ -2,6 +2,7 @@ import type { KubeObject, ResourceType } from '../api/resource.js';
 import type { Client } from '../client/client.js';
 import type { ObjectRef } from '../store/store.js';
 import { KubekitError } from '../util/errors.js';
+import { yieldToEventLoop } from '../util/yield.js';
 import type { Cache } from './cache.js';
 import type { Clock } from './clock-types.js';
 import type { EventRecorder } from './event-types.js';
@@ -177,7 +178,25 @@ export interface ControllerDefinition<T extends KubeObject = KubeObject> {
   readonly name: string;
   readonly type: ResourceType<T>;
   /** Instantiate (not start) the controller. */
-  create(deps: ControllerDeps): Controller<T>;
+  create(deps: ControllerDeps): RunningController;
+}
+
+/**
+ * A controller instance as its owner (a Manager, the test kit) drives it.
+ *
+ * @public
+ */
+export interface RunningController {
+  readonly name: string;
+  readonly queue: WorkQueue<string>;
+  start(signal?: AbortSignal): Promise<void>;
+  stop(): Promise<void>;
+  enqueue(ref: ObjectRef): void;
+  hasSynced(): boolean;
+  stats(): { readonly reconciles: number; readonly errors: number };
+  runOnce(ref: ObjectRef): Promise<Action>;
+  nextWorkAt(): number | undefined;
+  idle(): boolean;
 }
 
 interface BuilderState<T extends KubeObject> {
@@ -328,10 +347,11 @@ function refFromKey(key: string): ObjectRef {
  *
  * @public
  */
-export class Controller<T extends KubeObject> {
+export class Controller<T extends KubeObject> implements RunningController {
   readonly name: string;
   readonly queue: WorkQueue<string>;
   private readonly primary: Informer<T>;
+  /** Informers of watched kinds (owns/watches), unfiltered by the primary's label selector. */
   private readonly informers = new Map<ResourceType, Informer<KubeObject>>();
   private readonly unsubscribes: (() => void)[] = [];
   private readonly abort = new AbortController();
@@ -352,10 +372,10 @@ export class Controller<T extends KubeObject> {
     const limiter = state.rateLimiter?.(deps.clock) ?? defaultControllerRateLimiter<string>(deps.clock);
     this.queue = new WorkQueue<string>({ clock: deps.clock, name: state.name, rateLimiter: limiter, ...(deps.onQueueMetric !== undefined ? { onMetric: deps.onQueueMetric } : {}) });
     this.primary = deps.informers.informerFor(state.type, { namespace: state.namespace, labelSelector: state.labelSelector });
-    this.informers.set(state.type as unknown as ResourceType, this.primary as unknown as Informer<KubeObject>);
     for (const w of state.watches) {
       if (!this.informers.has(w.type)) this.informers.set(w.type, deps.informers.informerFor(w.type, { namespace: state.namespace }));
     }
+    if (!this.informers.has(state.type as unknown as ResourceType)) this.informers.set(state.type as unknown as ResourceType, this.primary as unknown as Informer<KubeObject>);
   }
 
   /** Counts since start: reconciles run and reconciles that failed. */
@@ -370,6 +390,7 @@ export class Controller<T extends KubeObject> {
 
   /** True when every informer this controller reads has synced. */
   hasSynced(): boolean {
+    if (!this.primary.hasSynced()) return false;
     for (const inf of this.informers.values()) if (!inf.hasSynced()) return false;
     return true;
   }
@@ -414,7 +435,7 @@ export class Controller<T extends KubeObject> {
         }),
       );
     }
-    await Promise.all([...this.informers.values()].map((i) => i.synced));
+    await Promise.all([this.primary.synced, ...[...this.informers.values()].map((i) => i.synced)]);
     if (this.abort.signal.aborted) return;
     this.logger.debug('caches synced; starting workers', { workers: this.state.maxConcurrent });
     for (let i = 0; i < this.state.maxConcurrent; i++) this.workers.push(this.work());
@@ -429,22 +450,31 @@ export class Controller<T extends KubeObject> {
     await Promise.all(this.workers);
   }
 
-  private async work(): Promise<void> {
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === undefined) return;
-      try {
-        await this.processOne(key);
-      } finally {
-        this.queue.done(key);
-      }
-    }
+  /**
+   * Run the reconcile function once for `ref`, outside the queue, and return its Action
+   * (errors are thrown, not retried). For tests: see `reconcileOnce` in `kubekit/testing`.
+   */
+  async runOnce(ref: ObjectRef): Promise<Action> {
+    const key = refKey(ref);
+    return this.fn(this.contextFor(refFromKey(key), key));
   }
 
-  private async processOne(key: string): Promise<void> {
-    const request = refFromKey(key);
+  /** The earliest time a delayed reconcile (requeueAfter or backoff) is due, if any. */
+  nextWorkAt(): number | undefined {
+    let min: number | undefined;
+    for (const w of this.queue.inspect().waiting) if (min === undefined || w.readyAt < min) min = w.readyAt;
+    return min;
+  }
+
+  /** True when no reconcile is queued or running. */
+  idle(): boolean {
+    const s = this.queue.inspect();
+    return s.queued.length === 0 && s.processing.length === 0;
+  }
+
+  private contextFor(request: ObjectRef, key: string): ReconcileContext<T> {
     const object = this.primary.cache.getByName(request.namespace, request.name);
-    const ctx: ReconcileContext<T> = {
+    return {
       request,
       object,
       client: this.deps.client,
@@ -458,6 +488,25 @@ export class Controller<T extends KubeObject> {
         return inf.cache as unknown as Cache<U>;
       },
     };
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      try {
+        await this.processOne(key);
+      } finally {
+        this.queue.done(key);
+      }
+      // Let I/O and other loops run between reconciles, whatever this controller does.
+      await yieldToEventLoop();
+    }
+  }
+
+  private async processOne(key: string): Promise<void> {
+    const ctx = this.contextFor(refFromKey(key), key);
+    const object = ctx.object;
     const started = this.deps.clock.now();
     this.reconciles++;
     let action: Action | 'backoff';

@@ -266,8 +266,8 @@ export class ClientEventRecorder implements EventRecorder {
     let key = [aggregateKey, p.message].join(SEP);
     if (agg.messages.size >= this.maxSimilar) {
       // Keep the set bounded, as client-go does, and write every further one to one Event.
-      const any = agg.messages.values().next();
-      if (any.done !== true) agg.messages.delete(any.value);
+      const oldest = agg.messages.values().next();
+      if (oldest.done !== true) agg.messages.delete(oldest.value);
       message = `${COMBINED_EVENT_PREFIX}${p.message}`;
       key = aggregateKey;
     }

@@ -197,6 +197,9 @@ export class Store {
   private readonly newUid: () => string;
   private readonly nameSuffix: () => string;
   private readonly bookmarkIntervalMs: number;
+  /** Revision of the last event the backend has delivered to watchers (for bookmarks). */
+  private deliveredRevision = 0;
+  private progress: Subscription | undefined;
 
   private constructor(options: StoreOptions) {
     this.backend = options.backend;
@@ -374,6 +377,10 @@ export class Store {
       if (err instanceof BackendError && err.code === 'Expired') {
         throw new StoreError('Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
       }
+      if (err instanceof BackendError && err.code === 'TooLarge') {
+        // Only a forged continue token can name a revision the store has not reached yet.
+        throw storeErrors.badRequest('invalid continue token: it names a revision this store has not reached; repeat the list without it');
+      }
       throw err;
     }
     const rvOut = String(readAt ?? this.backend.currentRevision());
@@ -529,7 +536,12 @@ export class Store {
       if (jsonEqual(stripRv(obj), oldNoRv)) return old;
       if (options.dryRun === true) return deepFreeze(obj) as unknown as T;
       // The last finalizer of a deleting object is gone: the object goes.
-      if (old.metadata.deletionTimestamp !== undefined && newFinalizers.length === 0 && (old.metadata.deletionGracePeriodSeconds ?? 0) === 0) {
+      if (
+        old.metadata.deletionTimestamp !== undefined &&
+        newFinalizers.length === 0 &&
+        (old.metadata.deletionGracePeriodSeconds ?? 0) === 0 &&
+        !(isCoreNamespace(type) && namespaceSpecFinalizers(obj as unknown as KubeObject).length > 0)
+      ) {
         const d = await this.backend.delete(key, { expectModRevision: kv.modRevision });
         if (d.ok) return this.stamp({ ...(shared as Json), metadata: { ...metaOf(shared as Json) } }, d.revision) as T;
         if (wantRv !== undefined) throw storeErrors.conflict(type.plural, type.group, name);
@@ -665,7 +677,11 @@ export class Store {
       }
       const now = this.clock.now();
       const grace = this.gracePeriod(type, current, options.gracePeriodSeconds);
-      if (finalizers.length === 0 && grace === 0) {
+      // Namespaces (Kubernetes' namespace registry): the first delete only marks them
+      // Terminating; they go on a later delete once `spec.finalizers` is empty.
+      const isNamespace = isCoreNamespace(type);
+      const namespaceHeld = isNamespace && (meta.deletionTimestamp === undefined || namespaceSpecFinalizers(current).length > 0);
+      if (finalizers.length === 0 && grace === 0 && !namespaceHeld) {
         if (options.dryRun === true) return current;
         const d = await this.backend.delete(key, { expectModRevision: kv.modRevision });
         if (d.ok) return this.stamp(current as unknown as Json, d.revision) as T;
@@ -685,6 +701,7 @@ export class Store {
       if (finalizers.length === 0) delete nextMeta['finalizers'];
       delete nextMeta['resourceVersion'];
       const nextObj: Json = { ...(current as unknown as Json), metadata: nextMeta };
+      if (isNamespace) nextObj['status'] = { ...(typeof nextObj['status'] === 'object' && nextObj['status'] !== null ? (nextObj['status'] as Json) : {}), phase: 'Terminating' };
       if (meta.deletionTimestamp === undefined) nextMeta['generation'] = (meta.generation ?? 1) + 1;
       const oldNoRv = { ...(current as unknown as Json), metadata: { ...(meta as unknown as Json) } };
       delete (oldNoRv['metadata'] as Json)['resourceVersion'];
@@ -800,9 +817,18 @@ export class Store {
         start(from);
       }
       if (options.allowBookmarks === true && this.bookmarkIntervalMs > 0) {
+        this.trackProgress();
         const tick = (): void => {
           if (closed) return;
-          const rv = Math.max(lastRevision, this.backend.currentRevision());
+          if (sub === undefined) {
+            // The initial list has not been delivered yet: nothing to bookmark.
+            timers[0] = this.clock.setTimeout(tick, this.bookmarkIntervalMs);
+            return;
+          }
+          // Never claim a revision whose events have not been delivered yet: a backend may
+          // hold events back (the file backend until they are durable), so currentRevision()
+          // can be ahead of what this watch has seen.
+          const rv = Math.max(lastRevision, this.deliveredRevision);
           lastRevision = rv;
           subscriber.next({ type: 'BOOKMARK', resourceVersion: String(rv) });
           timers[0] = this.clock.setTimeout(tick, this.bookmarkIntervalMs);
@@ -817,6 +843,19 @@ export class Store {
         sub?.unsubscribe();
         for (const t of timers) if (t !== undefined) this.clock.clearTimeout(t);
       };
+    });
+  }
+
+  /** Follow every delivered backend event's revision, once per store, for bookmarks. */
+  private trackProgress(): void {
+    if (this.progress !== undefined) return;
+    this.progress = this.backend.watch('').subscribe({
+      next: (ev) => {
+        this.deliveredRevision = ev.revision;
+      },
+      error: () => {
+        this.progress = undefined;
+      },
     });
   }
 
@@ -836,6 +875,18 @@ export class Store {
     if (wasMatch) return { type: 'DELETED', object: now };
     return undefined;
   }
+}
+
+function isCoreNamespace(type: ResourceType): boolean {
+  return type.group === '' && type.kind === 'Namespace';
+}
+
+/** A namespace's `spec.finalizers` (what the namespace controller clears before it goes). */
+function namespaceSpecFinalizers(ns: KubeObject): readonly unknown[] {
+  const spec = (ns as unknown as Json)['spec'];
+  if (typeof spec !== 'object' || spec === null) return [];
+  const f = (spec as Json)['finalizers'];
+  return Array.isArray(f) ? f : [];
 }
 
 function dedupe(errors: readonly FieldError[]): FieldError[] {

@@ -1,5 +1,5 @@
 import type { KubeObject, ResourceType } from '../api/resource.js';
-import { compareQuantities, parseQuantity } from '../api/quantity.js';
+import { compareQuantities, parseQuantity, type Quantity } from '../api/quantity.js';
 
 /**
  * What the registry does to a kind's objects beyond defaulting and validation (Kubernetes'
@@ -45,19 +45,44 @@ export function podQosClass(pod: KubeObject & { readonly spec?: unknown }): 'Gua
         continue;
       }
       const r = requests[name];
-      if (typeof r === 'string' && compareQuantities(parseQuantity(r), parseQuantity(l)) !== 0) guaranteed = false;
+      if (typeof r === 'string' && !sameQuantity(r, l)) guaranteed = false;
     }
   }
   if (!anyRequest) return 'BestEffort';
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
-function isZero(q: string): boolean {
-  try {
-    return compareQuantities(parseQuantity(q), parseQuantity('0')) === 0;
-  } catch {
-    return false;
+/**
+ * Parsed quantities by their text: pods repeat the same few strings ("100m", "64Mi"), and
+ * parsing is the bulk of the QoS computation on the create path. Bounded; cleared when full.
+ */
+const quantityCache = new Map<string, Quantity | null>();
+const QUANTITY_CACHE_MAX = 4096;
+
+function cachedQuantity(q: string): Quantity | undefined {
+  let v = quantityCache.get(q);
+  if (v === undefined) {
+    try {
+      v = parseQuantity(q);
+    } catch {
+      v = null;
+    }
+    if (quantityCache.size >= QUANTITY_CACHE_MAX) quantityCache.clear();
+    quantityCache.set(q, v);
   }
+  return v ?? undefined;
+}
+
+function isZero(q: string): boolean {
+  const v = cachedQuantity(q);
+  return v !== undefined && v.sign() === 0;
+}
+
+function sameQuantity(a: string, b: string): boolean {
+  const qa = cachedQuantity(a);
+  const qb = cachedQuantity(b);
+  if (qa === undefined || qb === undefined) return a === b;
+  return compareQuantities(qa, qb) === 0;
 }
 
 const prepares: { readonly [groupKind: string]: StorePrepare } = {

@@ -1,0 +1,180 @@
+import { Pod, PodDisruptionBudget } from '../../api/generated/kinds.js';
+import { selectorFromLabelSelector } from '../../api/labels.js';
+import { StoreError } from '../../store/errors.js';
+import type { CycleState } from '../framework/cycle-state.js';
+import type { Handle, NodeToStatus, ObjectLister, PostFilterPlugin, PostFilterResult } from '../framework/interfaces.js';
+import { Status } from '../framework/status.js';
+import type { NodeInfo, PodInfo } from '../framework/types.js';
+import { isTerminating } from './helpers.js';
+
+/** Args of DefaultPreemption (Kubernetes' DefaultPreemptionArgs). @public */
+export interface DefaultPreemptionArgs {
+  /** Dry-run at least this percentage of the nodes (default 10). */
+  readonly minCandidateNodesPercentage: number;
+  /** …and at least this many (default 100). */
+  readonly minCandidateNodesAbsolute: number;
+}
+
+/** One node where preemption would help, and what it costs. @public */
+export interface PreemptionCandidate {
+  readonly nodeName: string;
+  readonly victims: readonly PodInfo[];
+  readonly pdbViolations: number;
+}
+
+interface Budget {
+  readonly namespace: string;
+  readonly matches: (p: PodInfo) => boolean;
+  allowed: number;
+}
+
+/**
+ * PostFilter: when no node fits, find a node where evicting lower-priority pods makes room,
+ * evict the fewest/least important (honouring PodDisruptionBudgets where possible: a victim
+ * whose eviction would exceed a budget's `disruptionsAllowed` is reprieved first), and
+ * nominate the node (`status.nominatedNodeName`). The pod is retried when the victims are
+ * gone.
+ *
+ * Node choice (as Kubernetes): fewest PDB violations, then lowest highest-victim priority,
+ * then smallest sum of victim priorities, then fewest victims.
+ *
+ * Not eligible: `preemptionPolicy: Never`, or lower-priority pods on the nominated node are
+ * still terminating (wait for them).
+ *
+ * @public
+ */
+export class DefaultPreemption implements PostFilterPlugin {
+  static readonly pluginName = 'DefaultPreemption';
+  readonly name = DefaultPreemption.pluginName;
+  readonly #pdbs: ObjectLister<PodDisruptionBudget>;
+
+  constructor(
+    private readonly handle: Handle,
+    private readonly args: DefaultPreemptionArgs = { minCandidateNodesPercentage: 10, minCandidateNodesAbsolute: 100 },
+  ) {
+    this.#pdbs = handle.lister(PodDisruptionBudget);
+  }
+
+  async postFilter(state: CycleState, pod: PodInfo, filtered: NodeToStatus): Promise<PostFilterResult> {
+    const total = this.handle.nodes.list().length;
+    if (pod.pod.spec?.preemptionPolicy === 'Never') {
+      return { status: Status.unresolvable(`preemption: not eligible due to preemptionPolicy=Never.`) };
+    }
+    const nominated = pod.pod.status?.nominatedNodeName;
+    if (nominated !== undefined && nominated !== '') {
+      const ni = this.handle.nodes.get(nominated);
+      if (ni !== undefined && [...ni.pods.values()].some((p) => isTerminating(p.pod) && p.priority < pod.priority)) {
+        return { status: Status.unschedulable('preemption: waiting for victims on the nominated node to terminate') };
+      }
+    }
+    const { candidates, reasons } = this.findCandidates(state, pod, filtered);
+    if (candidates.length === 0) {
+      return { status: Status.unschedulable(`preemption: ${histogram(total, reasons)}`) };
+    }
+    const best = pickCandidate(candidates);
+    await this.#evict(best);
+    return { status: Status.success(), nominatedNodeName: best.nodeName };
+  }
+
+  /** Dry-run preemption on every node that failed with plain Unschedulable. */
+  findCandidates(state: CycleState, pod: PodInfo, filtered: NodeToStatus): { candidates: PreemptionCandidate[]; reasons: Map<string, number> } {
+    const reasons = new Map<string, number>();
+    const note = (r: string): void => void reasons.set(r, (reasons.get(r) ?? 0) + 1);
+    const candidates: PreemptionCandidate[] = [];
+    const nodes = this.handle.nodes.list();
+    const limit = Math.max(this.args.minCandidateNodesAbsolute, Math.floor((nodes.length * this.args.minCandidateNodesPercentage) / 100));
+    const budgets = this.#budgets();
+    for (const ni of nodes) {
+      const s = filtered.get(ni.name);
+      if (s === undefined || s.code !== 'Unschedulable') {
+        note('Preemption is not helpful for scheduling');
+        continue;
+      }
+      if (candidates.length >= limit) continue;
+      const c = this.#selectVictims(state, pod, ni, budgets);
+      if (c === undefined) note('No preemption victims found for incoming pod');
+      else candidates.push(c);
+    }
+    return { candidates, reasons };
+  }
+
+  #budgets(): Budget[] {
+    return this.#pdbs.list().map((pdb) => {
+      const sel = selectorFromLabelSelector(pdb.spec?.selector);
+      const ns = pdb.metadata.namespace ?? 'default';
+      return { namespace: ns, matches: (p: PodInfo) => p.namespace === ns && !sel.empty && sel.matches(p.labels), allowed: pdb.status?.disruptionsAllowed ?? 0 };
+    });
+  }
+
+  #selectVictims(state: CycleState, pod: PodInfo, ni: NodeInfo, budgets: readonly Budget[]): PreemptionCandidate | undefined {
+    const node = ni.clone();
+    const st = state.clone();
+    const lower = [...node.pods.values()].filter((p) => p.priority < pod.priority && !isTerminating(p.pod));
+    if (lower.length === 0) return undefined;
+    for (const p of lower) {
+      node.removePod(p.uid);
+      this.handle.runPreFilterExtension('remove', st, pod, p, node);
+    }
+    if (!this.handle.runFilters(st, pod, node).isSuccess()) return undefined;
+    // Most important first: higher priority, then older.
+    lower.sort((a, b) => b.priority - a.priority || startTime(a) - startTime(b));
+    const allowed = budgets.map((b) => b.allowed);
+    const violating: PodInfo[] = [];
+    const fine: PodInfo[] = [];
+    for (const p of lower) {
+      let violates = false;
+      budgets.forEach((b, i) => {
+        if (b.matches(p)) {
+          allowed[i]!--;
+          if (allowed[i]! < 0) violates = true;
+        }
+      });
+      (violates ? violating : fine).push(p);
+    }
+    const victims: PodInfo[] = [];
+    let pdbViolations = 0;
+    const reprieve = (p: PodInfo): boolean => {
+      node.addPod(p);
+      this.handle.runPreFilterExtension('add', st, pod, p, node);
+      if (this.handle.runFilters(st, pod, node).isSuccess()) return true;
+      node.removePod(p.uid);
+      this.handle.runPreFilterExtension('remove', st, pod, p, node);
+      victims.push(p);
+      return false;
+    };
+    for (const p of violating) if (!reprieve(p)) pdbViolations++;
+    for (const p of fine) reprieve(p);
+    if (victims.length === 0) return undefined;
+    return { nodeName: ni.name, victims, pdbViolations };
+  }
+
+  async #evict(c: PreemptionCandidate): Promise<void> {
+    await Promise.all(
+      c.victims.map(async (v) => {
+        try {
+          await this.handle.client.delete(Pod, v.pod.metadata.name ?? '', { namespace: v.namespace });
+        } catch (err) {
+          if (!(err instanceof StoreError && err.code === 'NotFound')) throw err;
+        }
+      }),
+    );
+  }
+}
+
+function startTime(p: PodInfo): number {
+  const t = p.pod.status?.startTime ?? p.pod.metadata.creationTimestamp;
+  return t === undefined ? 0 : Date.parse(t);
+}
+
+/** Kubernetes' candidate order; exported for tests. @public */
+export function pickCandidate(cs: readonly PreemptionCandidate[]): PreemptionCandidate {
+  const highest = (c: PreemptionCandidate): number => Math.max(...c.victims.map((v) => v.priority));
+  const sum = (c: PreemptionCandidate): number => c.victims.reduce((a, v) => a + v.priority + 2147483648, 0);
+  return [...cs].sort((a, b) => a.pdbViolations - b.pdbViolations || highest(a) - highest(b) || sum(a) - sum(b) || a.victims.length - b.victims.length)[0]!;
+}
+
+/** `0/N nodes are available: 3 reason, 2 other.` with reasons sorted as Kubernetes does. @public */
+export function histogram(total: number, reasons: ReadonlyMap<string, number>): string {
+  const parts = [...reasons].map(([r, n]) => `${n} ${r}`).sort();
+  return `0/${total} nodes are available: ${parts.join(', ')}.`;
+}
