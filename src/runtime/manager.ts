@@ -205,10 +205,15 @@ export class Manager extends EventEmitter<ManagerEvents> implements InformerSour
       };
       election.on('started-leading', onLead);
       election.on('stopped-leading', onLose);
-      this.electionLoop = election.run(s).finally(() => {
-        election.off('started-leading', onLead);
-        election.off('stopped-leading', onLose);
-      });
+      // An elector's run() returns when leadership is lost; campaign again until stopped.
+      this.electionLoop = (async () => {
+        try {
+          while (!s.aborted) await election.run(s);
+        } finally {
+          election.off('started-leading', onLead);
+          election.off('stopped-leading', onLose);
+        }
+      })();
     }
     this.factory.start(s);
     this.emit('started');
