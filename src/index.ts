@@ -31,6 +31,7 @@ export { SchemaCodec, type DecodeOptions, type DecodeResult, type FieldError, ty
 export type { DefinitionSpec, FieldSpec, FieldType, GroupVersionKind, ListSemantics, ResourceSpec } from './api/schema/types.js';
 export { definitions } from './api/generated/schema.js';
 export { builtinResources } from './api/generated/resources.js';
+export { humanDuration, podStatusReason } from './api/printers.js';
 export { loadManifests, ManifestError, type LoadedObject, type LoadManifestOptions, type ManifestProblem } from './api/manifest.js';
 
 // Quantities, int-or-string, selectors
