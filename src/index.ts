@@ -104,6 +104,7 @@ export {
   type AdmissionRequest,
   type DeleteOptions,
   type ObjectRef,
+  type ListAndWatchEvent,
   type Patch,
   type PatchOptions,
   type PropagationPolicy,

@@ -10,6 +10,8 @@ import type { Informer } from './informer.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SharedInformerFactory } from './shared-informers.js';
 import type { WorkQueueMetricEvent } from './workqueue.js';
+import { createEventRecorder, type ClientEventRecorder } from './events.js';
+import { ControllerMetrics, startHealthServer, type HealthServer } from './health.js';
 
 /**
  * Anything long-running a Manager starts and stops alongside controllers: a scheduler, a
@@ -48,8 +50,18 @@ export interface ManagerOptions {
   readonly client: Client;
   readonly clock?: Clock;
   readonly logger?: Logger;
-  /** Records Events for controllers; default: none recorded. */
+  /**
+   * Records Events for controllers. Default: Event objects written through `client`
+   * (aggregated and rate-limited as client-go's recorder does), source component `name`.
+   */
   readonly recorder?: EventRecorder;
+  /** Names this manager in Events and logs. Default `kubekit-controller-manager`. */
+  readonly name?: string;
+  /**
+   * Serve `/healthz`, `/readyz` (ready once every controller's caches synced) and
+   * `/metrics` (controller-runtime's metric names, Prometheus text) on this address.
+   */
+  readonly health?: { readonly host?: string; readonly port?: number };
   /**
    * Leader election: controllers and leader-only runnables run only while this manager
    * leads. Informers run regardless so a new leader starts with warm caches.
@@ -74,7 +86,6 @@ export interface ManagerEvents {
 /** @public */
 export class ManagerError extends KubekitError {}
 
-const noRecorder: EventRecorder = { event: () => undefined };
 
 /**
  * Owns the lifecycle of an orchestrator's loops: one shared informer per kind and scope,
@@ -108,13 +119,22 @@ export class Manager extends EventEmitter<ManagerEvents> implements InformerSour
   private electionLoop: Promise<void> | undefined;
   private state: 'new' | 'running' | 'stopped' = 'new';
   private leaderStarting: Promise<void> = Promise.resolve();
+  private readonly ownRecorder: ClientEventRecorder | undefined;
+  /** Controller and work-queue metrics (registered on a registry of its own). */
+  readonly metrics = new ControllerMetrics();
+  private healthServer: HealthServer | undefined;
 
   constructor(private readonly options: ManagerOptions) {
     super();
     this.client = options.client;
     this.clock = options.clock ?? realClock;
     this.logger = options.logger ?? silentLogger;
-    this.recorder = options.recorder ?? noRecorder;
+    if (options.recorder !== undefined) {
+      this.recorder = options.recorder;
+    } else {
+      this.ownRecorder = createEventRecorder({ client: this.client, clock: this.clock, component: options.name ?? 'kubekit-controller-manager', logger: this.logger.child({ component: 'events' }) });
+      this.recorder = this.ownRecorder;
+    }
     this.factory = new SharedInformerFactory({
       clock: this.clock,
       ...(options.informers?.resyncPeriodMs !== undefined ? { defaultResyncPeriodMs: options.informers.resyncPeriodMs } : {}),
@@ -216,7 +236,24 @@ export class Manager extends EventEmitter<ManagerEvents> implements InformerSour
       })();
     }
     this.factory.start(s);
+    if (this.options.health !== undefined) {
+      this.healthServer = await startHealthServer({
+        ...(this.options.health.host !== undefined ? { host: this.options.health.host } : {}),
+        ...(this.options.health.port !== undefined ? { port: this.options.health.port } : {}),
+        checks: {
+          healthz: { ping: () => true },
+          readyz: { 'informer-sync': () => this.hasSynced(), ...(this.options.leaderElection !== undefined ? { 'leader-election': () => true } : {}) },
+        },
+        registry: this.metrics.registry,
+        logger: this.logger.child({ component: 'health' }),
+      });
+    }
     this.emit('started');
+  }
+
+  /** The port of the health/metrics server, when `health` was given and the manager runs. */
+  healthPort(): number | undefined {
+    return this.healthServer?.port;
   }
 
   private async startLeaderWork(): Promise<void> {
@@ -234,9 +271,16 @@ export class Manager extends EventEmitter<ManagerEvents> implements InformerSour
       informers: this,
       recorder: this.recorder,
       logger: this.logger,
-      ...(this.options.onQueueMetric !== undefined ? { onQueueMetric: this.options.onQueueMetric } : {}),
-      ...(this.options.onReconcile !== undefined ? { onReconcile: this.options.onReconcile } : {}),
+      onQueueMetric: (e) => {
+        this.metrics.queueMetric(def.name, e);
+        this.options.onQueueMetric?.(e);
+      },
+      onReconcile: (controller, result, seconds) => {
+        this.metrics.reconcileDone(controller, result, seconds);
+        this.options.onReconcile?.(controller, result, seconds);
+      },
     });
+    this.metrics.registerController(def.name);
     this.controllersRunning.push(c);
     this.factory.start(this.abort?.signal);
     // The controller waits for its caches; don't block the manager on it.
@@ -270,6 +314,8 @@ export class Manager extends EventEmitter<ManagerEvents> implements InformerSour
     await Promise.all(others.map(async (r) => r.stop()));
     await this.electionLoop?.catch(() => undefined);
     await this.factory.stop();
+    await this.ownRecorder?.stop();
+    await this.healthServer?.close();
     this.emit('stopped');
   }
 }

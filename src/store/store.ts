@@ -116,6 +116,9 @@ export interface DeleteOptions {
   readonly dryRun?: boolean;
 }
 
+/** What {@link Store.listAndWatch} emits: one snapshot, then watch events. @public */
+export type ListAndWatchEvent<T> = { readonly type: 'SNAPSHOT'; readonly items: readonly T[]; readonly resourceVersion: string } | WatchEvent<T>;
+
 /** A patch body and its format. @public */
 export type Patch =
   | { readonly type: 'merge'; readonly patch: unknown }
@@ -856,6 +859,37 @@ export class Store {
       error: () => {
         this.progress = undefined;
       },
+    });
+  }
+
+  /**
+   * A consistent snapshot, then every change after it: first one `SNAPSHOT` with the list
+   * at one revision, then the watch events strictly after that revision — the building
+   * block of informers. Errors as {@link Store.watch}.
+   *
+   * @example
+   * ```ts
+   * store.listAndWatch(Pod, { namespace: 'default' }).subscribe((e) => {
+   *   if (e.type === 'SNAPSHOT') cache = new Map(e.items.map((p) => [p.metadata.name, p]));
+   *   else if (e.type !== 'BOOKMARK') apply(e);
+   * });
+   * ```
+   */
+  listAndWatch<T extends KubeObject>(type: ResourceType<T>, options: Omit<StoreWatchOptions, 'resourceVersion'> = {}): Observable<ListAndWatchEvent<T>> {
+    return new Observable<ListAndWatchEvent<T>>((subscriber) => {
+      let sub: Subscription | undefined;
+      let closed = false;
+      this.list(type, { namespace: options.namespace, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector })
+        .then((l) => {
+          if (closed) return;
+          subscriber.next({ type: 'SNAPSHOT', items: l.items, resourceVersion: l.resourceVersion });
+          sub = this.watch(type, { ...options, resourceVersion: l.resourceVersion }).subscribe(subscriber);
+        })
+        .catch((err: unknown) => subscriber.error(err));
+      return () => {
+        closed = true;
+        sub?.unsubscribe();
+      };
     });
   }
 

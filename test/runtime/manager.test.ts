@@ -92,3 +92,34 @@ test('aborting the start signal stops the manager', async (t) => {
   t.pass();
   await store.close();
 });
+
+test('a manager serves health, readiness and controller metrics, and records Events as objects', async (t) => {
+  const { clock, store, client } = await setup();
+  const def = controllerFor(ConfigMap).reconcile(({ object, recorder }) => {
+    if (object !== undefined) recorder.event(object, 'Normal', 'Seen', `saw ${object.metadata.name}`);
+    return Action.awaitChange();
+  });
+  const manager = new Manager({ client, clock, health: { port: 0 }, name: 'demo' });
+  manager.add(def);
+  await manager.start();
+  await client.create(ConfigMap, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'one', namespace: 'default' } });
+  for (let i = 0; i < 50; i++) await turn();
+  const port = manager.healthPort();
+  t.truthy(port);
+  const get = async (path: string): Promise<{ status: number; body: string }> => {
+    const r = await fetch(`http://127.0.0.1:${port}${path}`);
+    return { status: r.status, body: await r.text() };
+  };
+  t.is((await get('/healthz')).status, 200);
+  t.is((await get('/readyz')).status, 200);
+  const metrics = await get('/metrics');
+  t.regex(metrics.body, /controller_runtime_reconcile_total\{controller="configmaps",result="success"\} 1/);
+  t.regex(metrics.body, /workqueue_adds_total\{name="configmaps"\} \d+/);
+  const { Event } = await import('../../src/api/generated/kinds.js');
+  for (let i = 0; i < 50; i++) await turn();
+  const events = await client.list(Event, { namespace: 'default' });
+  t.deepEqual(events.items.map((e) => [e.reason, e.message, e.source?.component]), [['Seen', 'saw one', 'demo']]);
+  await manager.stop();
+  await t.throwsAsync(fetch(`http://127.0.0.1:${port}/healthz`));
+  await store.close();
+});

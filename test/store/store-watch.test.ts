@@ -223,3 +223,30 @@ test('a bookmark never claims a revision whose events a backend still holds back
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('listAndWatch gives one consistent snapshot and then exactly the later changes', async (t) => {
+  const { ConfigMap } = await import('../../src/api/generated/kinds.js');
+  const { FakeClock } = await import('../../src/runtime/clock.js');
+  const { MemoryBackend } = await import('../../src/store/backend/memory.js');
+  const { Store } = await import('../../src/store/store.js');
+  const clock = new FakeClock();
+  const store = await Store.open({ backend: new MemoryBackend({ clock }), clock });
+  const mk = (name: string) => ({ apiVersion: 'v1' as const, kind: 'ConfigMap' as const, metadata: { name, namespace: 'default' } });
+  await store.create(ConfigMap, mk('a'));
+  const seen: string[] = [];
+  const sub = store.listAndWatch(ConfigMap, { namespace: 'default' }).subscribe((e) => {
+    if (e.type === 'SNAPSHOT') seen.push(`snapshot ${e.items.map((i) => i.metadata.name).join(',')}`);
+    else if (e.type !== 'BOOKMARK') seen.push(`${e.type} ${e.object.metadata.name}`);
+  });
+  // Written before the snapshot is delivered: it must appear exactly once, either in the snapshot or as an event.
+  await store.create(ConfigMap, mk('b'));
+  await new Promise((r) => setImmediate(r));
+  await store.delete(ConfigMap, 'a', { namespace: 'default' });
+  await new Promise((r) => setImmediate(r));
+  sub.unsubscribe();
+  const mentionsB = seen.filter((l) => l.includes('b')).length;
+  t.is(mentionsB, 1);
+  t.true(seen[0]?.startsWith('snapshot a'));
+  t.is(seen[seen.length - 1], 'DELETED a');
+  await store.close();
+});
