@@ -226,3 +226,4 @@ export { NodeAffinity as NodeAffinityPlugin, Status as SchedulingStatus } from '
 export * from './kubelet/runtime/index.js';
 export type { ContainerState as RuntimeContainerState, ContainerStatus as RuntimeContainerStatus } from './kubelet/runtime/index.js';
 export * from './kubelet/probes/index.js';
+export { FinalizerError, finalizer, type FinalizerErrorCode, type FinalizerHandlers } from './runtime/finalizer.js';

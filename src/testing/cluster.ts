@@ -247,7 +247,7 @@ export interface ReconcileOnceResult {
   /** Every write the reconcile made, in order. */
   readonly writes: readonly RecordedWrite[];
   readonly events: readonly RecordedEvent[];
-  /** The cluster it ran in (stopped); read the resulting objects with `cluster.store`. */
+  /** The cluster it ran in: its loops are stopped, its store stays readable (`cluster.admin.get(…)`). */
   readonly cluster: TestCluster;
 }
 
@@ -287,6 +287,6 @@ export async function reconcileOnce<T extends KubeObject>(
   } catch (err) {
     error = err;
   }
-  await cluster.stop();
+  await cluster.manager.stop();
   return { action, error, writes: [...cluster.writes], events: [...cluster.events], cluster };
 }
