@@ -1,30 +1,15 @@
 import type { Observable } from 'rxjs';
 import { produce, type Draft } from 'immer';
 import type { KubeObject, ResourceType } from '../api/resource.js';
-import type { DeleteOptions, ObjectRef, Patch, Store, StoreListOptions, WriteOptions } from '../store/store.js';
+import type { DeleteOptions, ObjectRef, Patch, Store, StoreListOptions, StoreWatchOptions, WriteOptions } from '../store/store.js';
 import { StoreError } from '../store/errors.js';
 import type { ListResult, ListWatcher, WatchEvent } from './watch-types.js';
 
-/** @public */
-export interface ClientListOptions {
-  readonly namespace?: string | undefined;
-  readonly labelSelector?: string | undefined;
-  readonly fieldSelector?: string | undefined;
-  readonly limit?: number | undefined;
-  readonly continue?: string | undefined;
-  readonly resourceVersion?: string | undefined;
-  readonly resourceVersionMatch?: 'NotOlderThan' | 'Exact' | undefined;
-}
+/** Options of {@link Client.list}: the store's list options. @public */
+export type ClientListOptions = StoreListOptions;
 
-/** @public */
-export interface ClientWatchOptions {
-  readonly namespace?: string | undefined;
-  readonly labelSelector?: string | undefined;
-  readonly fieldSelector?: string | undefined;
-  readonly resourceVersion?: string | undefined;
-  readonly allowBookmarks?: boolean | undefined;
-  readonly timeoutSeconds?: number | undefined;
-}
+/** Options of {@link Client.watch}: the store's watch options. @public */
+export type ClientWatchOptions = StoreWatchOptions;
 
 /** @public */
 export interface ClientWriteOptions extends WriteOptions {
@@ -122,8 +107,7 @@ export class LocalClient implements Client {
     return this.store.get(type, name, options);
   }
   list<T extends KubeObject>(type: ResourceType<T>, options: ClientListOptions = {}): Promise<ListResult<T>> {
-    const o: StoreListOptions = options;
-    return this.store.list(type, o);
+    return this.store.list(type, options);
   }
   create<T extends KubeObject>(type: ResourceType<T>, object: T, options: ClientWriteOptions & { namespace?: string } = {}): Promise<T> {
     return this.store.create(type, object, options);
