@@ -91,7 +91,7 @@ export class SharedInformerFactory {
       clock: o.clock,
     });
     this.#informers.set(key, informer as unknown as Informer<KubeObjectLike>);
-    if (this.#state === 'running') informer.start(this.#signal);
+    if (this.#state === 'running') informer.start();
     else if (this.#state === 'stopped') void informer.stop();
     return informer;
   }
@@ -109,7 +109,15 @@ export class SharedInformerFactory {
     if (this.#state !== 'new') return;
     this.#state = 'running';
     this.#signal = signal;
-    for (const informer of this.#informers.values()) informer.start(signal);
+    // One listener for the whole factory (not one per informer: a manager may run dozens).
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        void this.stop();
+        return;
+      }
+      signal.addEventListener('abort', () => void this.stop(), { once: true });
+    }
+    for (const informer of this.#informers.values()) informer.start();
   }
 
   /**

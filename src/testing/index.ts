@@ -19,3 +19,4 @@ export {
   type TestCluster,
   type TestClusterOptions,
 } from './cluster.js';
+export { fakeKubelet, type FakeKubeletOptions } from './fake-kubelet.js';

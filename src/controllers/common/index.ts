@@ -1,0 +1,12 @@
+/**
+ * Helpers shared by the built-in controllers: pod readiness and availability, owner references,
+ * scale-down ranking, expectations and slow-start batches.
+ *
+ * @packageDocumentation
+ */
+export { isPodActive, isPodAvailable, isPodReady, isPodTerminating, podAvailableAt, podCondition, podReadySince } from './pods.js';
+export { controllerRefOf, groupOfApiVersion, isControlledBy, newControllerRef, objectKey, withoutOwner } from './owner.js';
+export { comparePodsForDeletion, podsToDelete } from './ranking.js';
+export { EXPECTATIONS_TTL_MS, Expectations } from './expectations.js';
+export { slowStartBatch, type SlowStartResult } from './slow-start.js';
+export { rfc3339 } from './time.js';
