@@ -227,3 +227,9 @@ export * from './kubelet/runtime/index.js';
 export type { ContainerState as RuntimeContainerState, ContainerStatus as RuntimeContainerStatus } from './kubelet/runtime/index.js';
 export * from './kubelet/probes/index.js';
 export { FinalizerError, finalizer, type FinalizerErrorCode, type FinalizerHandlers } from './runtime/finalizer.js';
+
+// Controllers
+export * from './controllers/index.js';
+
+// Kubelet
+export * from './kubelet/index.js';

@@ -20,11 +20,14 @@ import {
   Store,
   loadManifests,
   podStatusReason,
+  Kubelet,
+  deploymentController,
+  garbageCollector,
+  namespaceController,
+  nodeLifecycleController,
+  replicaSetController,
   type Clock,
 } from '../../src/index.js';
-import { deploymentController, garbageCollector, namespaceController, replicaSetController } from '../../src/controllers/index.js';
-import { nodeLifecycleController } from '../../src/controllers/nodelifecycle/index.js';
-import { Kubelet } from '../../src/kubelet/kubelet.js';
 
 const APP = fileURLToPath(new URL('./app.mjs', import.meta.url));
 
