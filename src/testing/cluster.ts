@@ -132,7 +132,8 @@ export async function createTestCluster(options: TestClusterOptions = {}): Promi
     const out: KubeObject[] = [];
     for (const { type, object } of items) {
       try {
-        out.push(await admin.create(type, object));
+        // Like kubectl: a namespaced object without a namespace goes to "default".
+        out.push(await admin.create(type, object, { namespace: object.metadata.namespace ?? 'default' }));
       } catch (err) {
         if (!(err instanceof StoreError && err.code === 'AlreadyExists')) throw err;
         const current = await admin.get(type, object.metadata.name ?? '', { namespace: object.metadata.namespace ?? 'default' });
