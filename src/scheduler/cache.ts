@@ -1,9 +1,13 @@
 import type { Node, Pod } from '../api/generated/types.js';
-import { NodeInfo, type NodeInfoLister, PodInfo } from './framework/types.js';
+import type { Labels, Selector } from '../api/labels.js';
+import type { ReadonlyTopologyCounts } from './framework/topology-counts.js';
+import { NodeInfo, type NodeInfoLister, type PlacedPod, type PlacedTerm, PodInfo, type TermGroup, type TermKind } from './framework/types.js';
+import { PodIndex } from './pod-index.js';
 
 interface PodState {
   info: PodInfo;
   nodeName: string;
+  placed: PlacedPod;
   assumed: boolean;
   /** When the binding finished (assumed pods only); expiry counts from here. */
   deadline: number | undefined;
@@ -12,8 +16,9 @@ interface PodState {
 /**
  * The scheduler's view of nodes and the pods on them, including "assumed" pods: pods the
  * scheduler decided on whose bind has not been observed yet, so that the next decisions see
- * them. Per-node aggregates are incremental (see {@link NodeInfo}); a cycle costs O(nodes
- * visited), never O(pods).
+ * them. Per-node aggregates are incremental (see {@link NodeInfo}), and so is a
+ * {@link PodIndex} of placed pods by label and of their (anti-)affinity terms, so that a
+ * cycle costs O(nodes visited + matching pods), never O(all pods).
  *
  * Guarantees:
  * - An assumed pod is confirmed when the informer reports it bound (`addPod`), moved if it
@@ -30,6 +35,7 @@ export class SchedulerCache implements NodeInfoLister {
   readonly #antiAffinity = new Set<NodeInfo>();
   /** Assumed pods whose bind finished and that wait for confirmation. */
   readonly #pending = new Set<string>();
+  readonly #index = new PodIndex();
   #list: NodeInfo[] | undefined;
 
   /** @param ttlMs - how long an assumed pod whose bind finished may stay unconfirmed (default 30 s). */
@@ -48,6 +54,18 @@ export class SchedulerCache implements NodeInfoLister {
   }
   withPodsWithRequiredAntiAffinity(): Iterable<NodeInfo> {
     return this.#antiAffinity;
+  }
+  podsMatching(selector: Selector): Iterable<PlacedPod> {
+    return this.#index.podsMatching(selector);
+  }
+  termsSelecting(kind: TermKind, labels: Labels): Iterable<PlacedTerm> {
+    return this.#index.termsSelecting(kind, labels);
+  }
+  antiAffinityGroupsSelecting(labels: Labels): Iterable<TermGroup> {
+    return this.#index.antiAffinityGroupsSelecting(labels);
+  }
+  watch(signature: string, match: (pod: PodInfo) => boolean, keys: readonly string[], seed: Selector): ReadonlyTopologyCounts {
+    return this.#index.watch(signature, match, keys, seed);
   }
   /** Number of known nodes. */
   get nodeCount(): number {
@@ -77,8 +95,26 @@ export class SchedulerCache implements NodeInfoLister {
   addNode(node: Node): void {
     const ni = this.#nodeInfo(node.metadata.name ?? '');
     const wasKnown = ni.node !== undefined;
-    ni.setNode(node);
+    this.#relabel(ni, node.metadata.labels ?? {}, () => ni.setNode(node));
     if (!wasKnown) this.#list = undefined;
+  }
+
+  /** Apply a node change; if its labels change, re-index its pods (topology domains moved). */
+  #relabel(ni: NodeInfo, next: Labels, apply: () => void): void {
+    const prev = ni.labels;
+    if (ni.pods.size === 0 || prev === next || sameLabels(prev, next)) {
+      apply();
+      return;
+    }
+    const states: PodState[] = [];
+    for (const uid of ni.pods.keys()) {
+      const st = this.#pods.get(uid);
+      if (st === undefined) continue;
+      this.#index.remove(st.placed);
+      states.push(st);
+    }
+    apply();
+    for (const st of states) st.placed = this.#index.add(st.info, ni);
   }
 
   removeNode(name: string): void {
@@ -90,18 +126,24 @@ export class SchedulerCache implements NodeInfoLister {
       this.#affinity.delete(ni);
       this.#antiAffinity.delete(ni);
     } else {
-      ni.node = undefined;
-      ni.generation++;
+      this.#relabel(ni, {}, () => {
+        ni.node = undefined;
+        ni.generation++;
+      });
     }
   }
 
-  #place(info: PodInfo, nodeName: string): void {
+  #place(info: PodInfo, nodeName: string): PlacedPod {
     const ni = this.#nodeInfo(nodeName);
     ni.addPod(info);
     this.#track(ni);
+    return this.#index.add(info, ni);
   }
 
-  #unplace(uid: string, nodeName: string): void {
+  #unplace(s: PodState): void {
+    const { uid } = s.info;
+    const nodeName = s.nodeName;
+    this.#index.remove(s.placed);
     const ni = this.#nodes.get(nodeName);
     if (ni === undefined) return;
     ni.removePod(uid);
@@ -109,15 +151,15 @@ export class SchedulerCache implements NodeInfoLister {
     if (ni.node === undefined && ni.pods.size === 0) {
       this.#nodes.delete(nodeName);
       this.#affinity.delete(ni);
+      this.#antiAffinity.delete(ni);
     }
   }
 
   /** Record the scheduler's decision before the bind is observed. */
   assumePod(info: PodInfo, nodeName: string): void {
     const prev = this.#pods.get(info.uid);
-    if (prev !== undefined) this.#unplace(info.uid, prev.nodeName);
-    this.#pods.set(info.uid, { info, nodeName, assumed: true, deadline: undefined });
-    this.#place(info, nodeName);
+    if (prev !== undefined) this.#unplace(prev);
+    this.#pods.set(info.uid, { info, nodeName, assumed: true, deadline: undefined, placed: this.#place(info, nodeName) });
   }
 
   /** The bind call returned: start the expiry clock of the assumption. */
@@ -135,7 +177,7 @@ export class SchedulerCache implements NodeInfoLister {
     if (s === undefined || !s.assumed) return;
     this.#pods.delete(uid);
     this.#pending.delete(uid);
-    this.#unplace(uid, s.nodeName);
+    this.#unplace(s);
   }
 
   isAssumed(uid: string): boolean {
@@ -157,10 +199,9 @@ export class SchedulerCache implements NodeInfoLister {
       prev.deadline = undefined;
       return;
     }
-    if (prev !== undefined) this.#unplace(uid, prev.nodeName);
+    if (prev !== undefined) this.#unplace(prev);
     const info = new PodInfo(pod);
-    this.#pods.set(uid, { info, nodeName, assumed: false, deadline: undefined });
-    this.#place(info, nodeName);
+    this.#pods.set(uid, { info, nodeName, assumed: false, deadline: undefined, placed: this.#place(info, nodeName) });
   }
 
   /** A bound pod was deleted. */
@@ -170,7 +211,7 @@ export class SchedulerCache implements NodeInfoLister {
     if (s === undefined) return;
     this.#pods.delete(uid);
     this.#pending.delete(uid);
-    this.#unplace(uid, s.nodeName);
+    this.#unplace(s);
   }
 
   /** The earliest expiry of a finished-binding assumption, if any. */
@@ -195,10 +236,17 @@ export class SchedulerCache implements NodeInfoLister {
       if (s.deadline !== undefined && s.deadline <= now) {
         this.#pending.delete(uid);
         this.#pods.delete(uid);
-        this.#unplace(uid, s.nodeName);
+        this.#unplace(s);
         out.push(s.info);
       }
     }
     return out;
   }
+}
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
-import { Event, Node, PersistentVolume, PersistentVolumeClaim, Pod } from '../api/generated/kinds.js';
+import { Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod } from '../api/generated/kinds.js';
 import type { KubeObject, ResourceType } from '../api/resource.js';
 import { type Client, listWatcherFor, mutate } from '../client/client.js';
 import type { Clock, TimerHandle } from '../runtime/clock-types.js';
@@ -191,12 +191,13 @@ export class Scheduler<R extends Registry<object> = DefaultRegistry> extends Eve
 
   #lister<T extends KubeObject>(type: ResourceType<T>): ObjectLister<T> {
     const inf = this.#informer(type);
-    const event: ClusterEvent | undefined = type === (PersistentVolumeClaim as unknown) ? 'PvcChange' : type === (PersistentVolume as unknown) ? 'PvChange' : undefined;
+    const event: ClusterEvent | undefined =
+      type === (PersistentVolumeClaim as unknown) ? 'PvcChange' : type === (PersistentVolume as unknown) ? 'PvChange' : type === (Namespace as unknown) ? 'NamespaceChange' : undefined;
     if (event !== undefined) {
       const move = (): void => void this.#move(event);
       this.#unsubscribe.push(inf.addHandler({ onAdd: move, onUpdate: move }));
     }
-    return { list: () => inf.cache.list(), get: (ns, name) => inf.cache.getByName(ns, name) };
+    return { list: () => inf.cache.list(), listNamespace: (ns) => inf.cache.byIndex('namespace', ns), get: (ns, name) => inf.cache.getByName(ns, name) };
   }
 
   #responsible(pod: Pod): boolean {

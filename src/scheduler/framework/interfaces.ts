@@ -26,6 +26,7 @@ export type ClusterEvent =
   | 'AssignedPodDelete'
   | 'PvcChange'
   | 'PvChange'
+  | 'NamespaceChange'
   | 'UnschedulableTimeout';
 
 /** A pod in the scheduling queue, as QueueSort compares them. @public */
@@ -173,6 +174,8 @@ export interface WaitingPod {
 /** A read-only view of the objects of one kind, kept by an informer the scheduler runs. @public */
 export interface ObjectLister<T> {
   list(): readonly T[];
+  /** The objects of one namespace (through the cache's namespace index). */
+  listNamespace(namespace: string): readonly T[];
   get(namespace: string | undefined, name: string): T | undefined;
 }
 

@@ -1,6 +1,7 @@
 import type { Node, Pod, PodAffinityTerm, WeightedPodAffinityTerm } from '../../api/generated/types.js';
 import { type Labels, newRequirement, nothing, type Requirement, type Selector, selectorFromLabelSelector, selectorFromRequirements } from '../../api/labels.js';
 import { computePodRequests, Resource } from './resource.js';
+import type { ReadonlyTopologyCounts } from './topology-counts.js';
 
 /** `namespace/name` of a pod (or `name` for cluster-scoped objects). @public */
 export function podKey(pod: Pod): string {
@@ -14,22 +15,32 @@ export interface HostPort {
   readonly ip: string;
 }
 
+/** Looks up the labels of a namespace by name (undefined when the namespace is unknown). @public */
+export type NamespaceLabels = (namespace: string) => Labels | undefined;
+
 /**
  * A compiled pod (anti-)affinity term: which pods it selects (label selector plus
  * `matchLabelKeys` / `mismatchLabelKeys` resolved against the owning pod) in which namespaces,
  * over which topology key.
  *
- * Caveat: a non-empty `namespaceSelector` would need namespace labels; it is treated as
- * "all namespaces" only when empty (`{}`), otherwise as the listed `namespaces`.
+ * Namespaces follow Kubernetes: a pod's namespace qualifies if it is in `namespaces` OR its
+ * labels match `namespaceSelector`; an empty selector (`{}`) means every namespace; with
+ * neither set, the owning pod's namespace.
  *
  * @public
  */
 export class AffinityTerm {
   readonly selector: Selector;
   readonly namespaces: ReadonlySet<string>;
+  /** `nothing()` when the term has no namespaceSelector. */
+  readonly namespaceSelector: Selector;
   readonly allNamespaces: boolean;
   readonly topologyKey: string;
   readonly weight: number;
+  /** True if the namespaceSelector is neither absent nor `{}`: matching needs namespace labels. */
+  readonly dependsOnNamespaceLabels: boolean;
+  /** Equal for terms that select the same pods over the same topology key. */
+  readonly signature: string;
 
   constructor(term: PodAffinityTerm, owner: Pod, weight = 0) {
     let selector = term.labelSelector === undefined ? nothing() : selectorFromLabelSelector(term.labelSelector);
@@ -47,17 +58,28 @@ export class AffinityTerm {
     this.selector = selector;
     const ns = new Set(term.namespaces ?? []);
     const nsSel = term.namespaceSelector;
-    this.allNamespaces = nsSel !== undefined && (nsSel.matchLabels === undefined || Object.keys(nsSel.matchLabels).length === 0) && (nsSel.matchExpressions ?? []).length === 0;
+    this.namespaceSelector = nsSel === undefined ? nothing() : selectorFromLabelSelector(nsSel);
+    this.allNamespaces = this.namespaceSelector.empty && !this.namespaceSelector.matchesNothing;
     if (ns.size === 0 && nsSel === undefined) ns.add(owner.metadata.namespace ?? 'default');
     this.namespaces = ns;
     this.topologyKey = term.topologyKey;
     this.weight = weight;
+    this.dependsOnNamespaceLabels = !this.allNamespaces && !this.namespaceSelector.matchesNothing;
+    const sel = (x: Selector): string => (x.matchesNothing ? '\u2205' : x.toString());
+    this.signature = `${sel(selector)}|${[...ns].sort().join(',')}|${sel(this.namespaceSelector)}|${term.topologyKey}`;
+  }
+
+  /** Whether a pod in `namespace` qualifies by namespace (`nsLabels` resolves namespace labels). */
+  matchesNamespace(namespace: string, nsLabels?: NamespaceLabels): boolean {
+    if (this.allNamespaces || this.namespaces.has(namespace)) return true;
+    if (this.namespaceSelector.matchesNothing) return false;
+    const l = nsLabels?.(namespace);
+    return l !== undefined && this.namespaceSelector.matches(l);
   }
 
   /** Whether `pod` is selected by this term (namespace and labels). */
-  matches(pod: PodInfo): boolean {
-    if (!this.allNamespaces && !this.namespaces.has(pod.namespace)) return false;
-    return this.selector.matches(pod.labels);
+  matches(pod: PodInfo, nsLabels?: NamespaceLabels): boolean {
+    return this.matchesNamespace(pod.namespace, nsLabels) && this.selector.matches(pod.labels);
   }
 }
 
@@ -217,6 +239,35 @@ export class NodeInfo {
   }
 }
 
+/** Which list of a pod's affinity terms a term comes from. @public */
+export type TermKind = 'requiredAffinity' | 'requiredAntiAffinity' | 'preferredAffinity' | 'preferredAntiAffinity';
+
+/** A pod placed (bound or assumed) on a node, as the cache's indexes return it. @public */
+export interface PlacedPod {
+  readonly pod: PodInfo;
+  readonly node: NodeInfo;
+}
+
+/**
+ * Placed pods' required anti-affinity terms with the same {@link AffinityTerm.signature},
+ * with where those pods are: counts per value of the term's topology key (live; read-only).
+ *
+ * @public
+ */
+export interface TermGroup {
+  /** A representative term (all members select the same pods). */
+  readonly term: AffinityTerm;
+  readonly counts: ReadonlyTopologyCounts;
+}
+
+/** An (anti-)affinity term of a placed pod. @public */
+export interface PlacedTerm {
+  readonly kind: TermKind;
+  readonly term: AffinityTerm;
+  readonly pod: PodInfo;
+  readonly node: NodeInfo;
+}
+
 /**
  * Read access to the scheduler's view of the cluster during a cycle. In a scheduling cycle it
  * is the live node cache (cycles are synchronous, so it cannot change under a plugin).
@@ -231,4 +282,23 @@ export interface NodeInfoLister {
   withPodsWithAffinity(): Iterable<NodeInfo>;
   /** Nodes with at least one pod that has required anti-affinity terms. */
   withPodsWithRequiredAntiAffinity(): Iterable<NodeInfo>;
+  /**
+   * Placed pods that may match `selector`, found through a label index: a superset of the
+   * matching pods (each once), usually close to exact. Callers check selector and namespace.
+   */
+  podsMatching(selector: Selector): Iterable<PlacedPod>;
+  /**
+   * Terms of kind `kind` of placed pods that may select a pod with `labels` (a superset, each
+   * once). Callers check the term against the pod.
+   */
+  termsSelecting(kind: TermKind, labels: Labels): Iterable<PlacedTerm>;
+  /** Groups of placed pods' required anti-affinity terms that may select a pod with `labels` (a superset). */
+  antiAffinityGroupsSelecting(labels: Labels): Iterable<TermGroup>;
+  /**
+   * Live counts, per domain of `keys`, of the placed pods `match` accepts (each matching pod
+   * adds 1 for each key its node carries), kept up to date as pods come and go; built once
+   * from the pods `seed` may match, then shared by every caller of the same `signature`.
+   * `match` must depend only on the pod (labels, namespace), never on other state.
+   */
+  watch(signature: string, match: (pod: PodInfo) => boolean, keys: readonly string[], seed: Selector): ReadonlyTopologyCounts;
 }

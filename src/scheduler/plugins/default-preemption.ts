@@ -1,5 +1,6 @@
-import { Pod, PodDisruptionBudget } from '../../api/generated/kinds.js';
+import { Event, Pod, PodDisruptionBudget } from '../../api/generated/kinds.js';
 import { selectorFromLabelSelector } from '../../api/labels.js';
+import { mutate } from '../../client/client.js';
 import { StoreError } from '../../store/errors.js';
 import type { CycleState } from '../framework/cycle-state.js';
 import type { Handle, NodeToStatus, ObjectLister, PostFilterPlugin, PostFilterResult } from '../framework/interfaces.js';
@@ -23,10 +24,18 @@ export interface PreemptionCandidate {
 }
 
 interface Budget {
-  readonly namespace: string;
   readonly matches: (p: PodInfo) => boolean;
-  allowed: number;
+  /** `status.disruptionsAllowed`. */
+  readonly allowed: number;
+  /** Pods in `status.disruptedPods`: already accounted for by the API server's eviction. */
+  readonly disrupted: ReadonlySet<string>;
 }
+
+/** The pod condition type and reason Kubernetes sets on preemption victims. */
+const DISRUPTION_TARGET = 'DisruptionTarget';
+const PREEMPTION_BY_SCHEDULER = 'PreemptionByScheduler';
+
+const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * PostFilter: when no node fits, find a node where evicting lower-priority pods makes room,
@@ -34,6 +43,14 @@ interface Budget {
  * whose eviction would exceed a budget's `disruptionsAllowed` is reprieved first), and
  * nominate the node (`status.nominatedNodeName`). The pod is retried when the victims are
  * gone.
+ *
+ * Budgets: a budget's remaining allowance is its `status.disruptionsAllowed` minus the victims
+ * already chosen on the node in this cycle that it selects (pods listed in its
+ * `status.disruptedPods` are not counted again); a victim that takes an allowance below zero
+ * is a PDB violation.
+ *
+ * Eviction: each victim first gets the `DisruptionTarget=True` condition (reason
+ * `PreemptionByScheduler`) and a `Preempted` Event, then is deleted.
  *
  * Node choice (as Kubernetes): fewest PDB violations, then lowest highest-victim priority,
  * then smallest sum of victim priorities, then fewest victims.
@@ -72,7 +89,7 @@ export class DefaultPreemption implements PostFilterPlugin {
       return { status: Status.unschedulable(`preemption: ${histogram(total, reasons)}`) };
     }
     const best = pickCandidate(candidates);
-    await this.#evict(best);
+    await this.#evict(pod, best);
     return { status: Status.success(), nominatedNodeName: best.nodeName };
   }
 
@@ -102,7 +119,11 @@ export class DefaultPreemption implements PostFilterPlugin {
     return this.#pdbs.list().map((pdb) => {
       const sel = selectorFromLabelSelector(pdb.spec?.selector);
       const ns = pdb.metadata.namespace ?? 'default';
-      return { namespace: ns, matches: (p: PodInfo) => p.namespace === ns && !sel.empty && sel.matches(p.labels), allowed: pdb.status?.disruptionsAllowed ?? 0 };
+      return {
+        matches: (p: PodInfo) => p.namespace === ns && !sel.empty && sel.matches(p.labels),
+        allowed: pdb.status?.disruptionsAllowed ?? 0,
+        disrupted: new Set(Object.keys(pdb.status?.disruptedPods ?? {})),
+      };
     });
   }
 
@@ -118,46 +139,95 @@ export class DefaultPreemption implements PostFilterPlugin {
     if (!this.handle.runFilters(st, pod, node).isSuccess()) return undefined;
     // Most important first: higher priority, then older.
     lower.sort((a, b) => b.priority - a.priority || startTime(a) - startTime(b));
-    const allowed = budgets.map((b) => b.allowed);
+    // Order the reprieves as Kubernetes does: pods whose eviction would break a budget
+    // (counting every lower-priority pod, most important first) are tried first.
+    const counts = (p: PodInfo, b: Budget): boolean => b.matches(p) && !b.disrupted.has(p.pod.metadata.name ?? '');
+    const projected = budgets.map((b) => b.allowed);
     const violating: PodInfo[] = [];
     const fine: PodInfo[] = [];
     for (const p of lower) {
       let violates = false;
       budgets.forEach((b, i) => {
-        if (b.matches(p)) {
-          allowed[i]!--;
-          if (allowed[i]! < 0) violates = true;
-        }
+        if (counts(p, b) && --projected[i]! < 0) violates = true;
       });
       (violates ? violating : fine).push(p);
     }
+    // Remaining allowance: disruptionsAllowed minus the victims chosen so far.
+    const remaining = budgets.map((b) => b.allowed);
     const victims: PodInfo[] = [];
     let pdbViolations = 0;
-    const reprieve = (p: PodInfo): boolean => {
+    const reprieve = (p: PodInfo): void => {
       node.addPod(p);
       this.handle.runPreFilterExtension('add', st, pod, p, node);
-      if (this.handle.runFilters(st, pod, node).isSuccess()) return true;
+      if (this.handle.runFilters(st, pod, node).isSuccess()) return;
       node.removePod(p.uid);
       this.handle.runPreFilterExtension('remove', st, pod, p, node);
       victims.push(p);
-      return false;
+      let violates = false;
+      budgets.forEach((b, i) => {
+        if (counts(p, b) && --remaining[i]! < 0) violates = true;
+      });
+      if (violates) pdbViolations++;
     };
-    for (const p of violating) if (!reprieve(p)) pdbViolations++;
+    for (const p of violating) reprieve(p);
     for (const p of fine) reprieve(p);
     if (victims.length === 0) return undefined;
     return { nodeName: ni.name, victims, pdbViolations };
   }
 
-  async #evict(c: PreemptionCandidate): Promise<void> {
+  async #evict(preemptor: PodInfo, c: PreemptionCandidate): Promise<void> {
+    const client = this.handle.client;
+    const schedulerName = preemptor.pod.spec?.schedulerName ?? this.handle.schedulerName;
+    const now = isoSeconds(this.handle.clock.now());
+    const message = `${schedulerName}: preempting to accommodate a higher priority pod`;
     await Promise.all(
       c.victims.map(async (v) => {
+        const ref = { name: v.pod.metadata.name ?? '', namespace: v.namespace };
         try {
-          await this.handle.client.delete(Pod, v.pod.metadata.name ?? '', { namespace: v.namespace });
+          await mutate(
+            client,
+            Pod,
+            ref,
+            (draft) => {
+              const status = (draft.status ??= {});
+              const conds = (status.conditions ??= []);
+              const i = conds.findIndex((x) => x.type === DISRUPTION_TARGET);
+              const prev = i >= 0 ? conds[i] : undefined;
+              if (prev !== undefined && prev.status === 'True' && prev.reason === PREEMPTION_BY_SCHEDULER && prev.message === message) return;
+              const next = { type: DISRUPTION_TARGET, status: 'True', reason: PREEMPTION_BY_SCHEDULER, message, lastTransitionTime: prev?.status === 'True' ? prev.lastTransitionTime : now };
+              if (i >= 0) conds[i] = next;
+              else conds.push(next);
+            },
+            { subresource: 'status' },
+          );
+          await client.delete(Pod, ref.name, { namespace: ref.namespace });
         } catch (err) {
           if (!(err instanceof StoreError && err.code === 'NotFound')) throw err;
+          return;
         }
+        await this.#preemptedEvent(v, preemptor, c.nodeName, schedulerName).catch(() => undefined);
       }),
     );
+  }
+
+  async #preemptedEvent(victim: PodInfo, preemptor: PodInfo, nodeName: string, component: string): Promise<void> {
+    const m = victim.pod.metadata;
+    const now = this.handle.clock.now();
+    const ts = isoSeconds(now);
+    await this.handle.client.create(Event, {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${m.name ?? 'pod'}.preempted.${now.toString(16)}`, namespace: victim.namespace },
+      involvedObject: { apiVersion: 'v1', kind: 'Pod', name: m.name, namespace: victim.namespace, uid: m.uid },
+      reason: 'Preempted',
+      message: `Preempted by pod ${preemptor.uid} on node ${nodeName}`,
+      type: 'Normal',
+      source: { component },
+      reportingComponent: component,
+      firstTimestamp: ts,
+      lastTimestamp: ts,
+      count: 1,
+    });
   }
 }
 

@@ -1,3 +1,4 @@
+import { Namespace, ReplicaSet, ReplicationController, Service, StatefulSet } from '../../api/generated/kinds.js';
 import type { PluginRef } from '../framework/registry.js';
 import { Registry } from '../framework/registry.js';
 import { DefaultBinder, NodeName, NodePorts, NodeUnschedulable, PrioritySort, SchedulingGates } from './basic.js';
@@ -23,8 +24,9 @@ function build() {
     .with(NodePorts.pluginName, () => new NodePorts(), none)
     .with(NodeResourcesFit.pluginName, (a: NodeResourcesFitArgs) => new NodeResourcesFit(a), defaultNodeResourcesFitArgs)
     .with(VolumeBinding.pluginName, (_a: NoArgs, h) => new VolumeBinding(h), none)
-    .with(PodTopologySpread.pluginName, (a: PodTopologySpreadArgs, h) => new PodTopologySpread(a).setLister(h.nodes), { defaultConstraints: systemDefaultSpreadConstraints })
-    .with(InterPodAffinity.pluginName, (a: InterPodAffinityArgs, h) => new InterPodAffinity(a).setLister(h.nodes), { hardPodAffinityWeight: 1 })
+    .with(PodTopologySpread.pluginName, (a: PodTopologySpreadArgs, h) =>
+      new PodTopologySpread(a, { services: h.lister(Service), replicationControllers: h.lister(ReplicationController), replicaSets: h.lister(ReplicaSet), statefulSets: h.lister(StatefulSet) }).setLister(h.nodes), { defaultConstraints: systemDefaultSpreadConstraints })
+    .with(InterPodAffinity.pluginName, (a: InterPodAffinityArgs, h) => new InterPodAffinity(a, h.lister(Namespace)).setLister(h.nodes), { hardPodAffinityWeight: 1 })
     .with(DefaultPreemption.pluginName, (a: DefaultPreemptionArgs, h) => new DefaultPreemption(h, a), { minCandidateNodesPercentage: 10, minCandidateNodesAbsolute: 100 })
     .with(NodeResourcesBalancedAllocation.pluginName, (a: BalancedAllocationArgs) => new NodeResourcesBalancedAllocation(a), { resources: [{ name: 'cpu', weight: 1 }, { name: 'memory', weight: 1 }] })
     .with(DefaultBinder.pluginName, (_a: NoArgs, h) => new DefaultBinder(h), none);
@@ -78,7 +80,7 @@ export { DefaultPreemption, histogram, pickCandidate, type DefaultPreemptionArgs
 export { InterPodAffinity, type InterPodAffinityArgs } from './inter-pod-affinity.js';
 export { defaultNormalize, NodeAffinity } from './node-affinity.js';
 export { defaultNodeResourcesFitArgs, NodeResourcesBalancedAllocation, NodeResourcesFit, type BalancedAllocationArgs, type NodeResourcesFitArgs, type ResourceSpec, type UtilizationShapePoint } from './node-resources.js';
-export { PodTopologySpread, systemDefaultSpreadConstraints, type PodTopologySpreadArgs } from './pod-topology-spread.js';
+export { defaultSelector, PodTopologySpread, systemDefaultSpreadConstraints, type PodTopologySpreadArgs, type SpreadListers } from './pod-topology-spread.js';
 export { TaintToleration } from './taint-toleration.js';
 export { VolumeBinding } from './volume-binding.js';
 export { findUntoleratedTaint, matchNodeSelector, matchNodeSelectorTerm, podMatchesNodeSelectorAndAffinity, toleratesTaint } from './helpers.js';

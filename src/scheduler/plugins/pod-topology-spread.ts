@@ -1,9 +1,9 @@
-import type { TopologySpreadConstraint } from '../../api/generated/types.js';
-import { type Selector, selectorFromLabelSelector } from '../../api/labels.js';
+import type { ReplicaSet, ReplicationController, Service, StatefulSet, TopologySpreadConstraint } from '../../api/generated/types.js';
+import { type Requirement, type Selector, selectorFromLabelSelector, selectorFromRequirements, selectorFromSet } from '../../api/labels.js';
 import { StateKey, type CycleState } from '../framework/cycle-state.js';
 import { MAX_NODE_SCORE } from '../framework/framework.js';
 import type {
-  ClusterEvent, EnqueueExtensions, FilterPlugin, NodeScore, PreFilterExtensions, PreFilterPlugin, PreFilterResult, PreScorePlugin, ScorePlugin,
+  ClusterEvent, EnqueueExtensions, FilterPlugin, NodeScore, ObjectLister, PreFilterExtensions, PreFilterPlugin, PreFilterResult, PreScorePlugin, ScorePlugin,
 } from '../framework/interfaces.js';
 import { Status } from '../framework/status.js';
 import type { NodeInfo, NodeInfoLister, PodInfo } from '../framework/types.js';
@@ -17,23 +17,29 @@ interface Constraint {
   readonly selector: Selector;
   readonly honorTaints: boolean;
   readonly honorAffinity: boolean;
-  /** When set (default constraints), pods match by sharing this controller owner uid. */
-  readonly ownerUid?: string | undefined;
 }
 
 interface SpreadState {
   readonly constraints: readonly Constraint[];
   /** Per constraint: domain value → matching pods. */
   readonly counts: Map<string, number>[];
+  /** Per constraint: the global minimum over `counts` (recomputed lazily after a change). */
+  readonly mins: (number | undefined)[];
+  /** Nodes must carry every constraint's topology key (false only for system defaults). */
+  readonly requireAll: boolean;
 }
 
-const cloneState = (s: SpreadState): SpreadState => ({ constraints: s.constraints, counts: s.counts.map((m) => new Map(m)) });
+const cloneState = (s: SpreadState): SpreadState => ({ constraints: s.constraints, counts: s.counts.map((m) => new Map(m)), mins: [...s.mins], requireAll: s.requireAll });
 const filterKey = new StateKey<SpreadState>('PodTopologySpread/preFilter', cloneState);
-const scoreKey = new StateKey<SpreadState & { readonly weights: number[] }>('PodTopologySpread/preScore');
+const scoreKey = new StateKey<{ readonly constraints: readonly Constraint[]; readonly counts: Map<string, number>[]; readonly weights: number[] }>('PodTopologySpread/preScore');
 
 /** Args of PodTopologySpread. @public */
 export interface PodTopologySpreadArgs {
-  /** Applied to pods that have no constraints of their own (`ScheduleAnyway` only). */
+  /**
+   * Applied to pods that have no constraints of their own (`ScheduleAnyway` only), selecting
+   * pods by {@link defaultSelector}. With Kubernetes' system defaults (the default), nodes
+   * missing one of the topology keys are still scored on the keys they have.
+   */
   readonly defaultConstraints: readonly TopologySpreadConstraint[];
 }
 
@@ -43,9 +49,62 @@ export const systemDefaultSpreadConstraints: readonly TopologySpreadConstraint[]
   { maxSkew: 5, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' },
 ];
 
+/**
+ * The objects whose selectors define which pods default constraints count: the Services,
+ * ReplicationControllers, ReplicaSets and StatefulSets of the pod's namespace.
+ *
+ * @public
+ */
+export interface SpreadListers {
+  readonly services: ObjectLister<Service>;
+  readonly replicationControllers: ObjectLister<ReplicationController>;
+  readonly replicaSets: ObjectLister<ReplicaSet>;
+  readonly statefulSets: ObjectLister<StatefulSet>;
+}
+
+/**
+ * Kubernetes' `helper.DefaultSelector`: the union (AND) of the selectors of every Service,
+ * ReplicationController, ReplicaSet and StatefulSet in the pod's namespace that selects the
+ * pod. Objects with a missing or empty selector select nothing; invalid selectors are ignored.
+ * Returns an empty selector when nothing selects the pod (no default spreading then).
+ *
+ * @public
+ */
+export function defaultSelector(pod: PodInfo, listers: SpreadListers): Selector {
+  const ns = pod.namespace;
+  const labels = pod.labels;
+  const set: Record<string, string> = {};
+  const mapSelects = (sel: Readonly<Record<string, string>> | undefined): sel is Readonly<Record<string, string>> => {
+    if (sel === undefined || Object.keys(sel).length === 0) return false;
+    for (const k in sel) if (labels[k] !== sel[k]) return false;
+    return true;
+  };
+  for (const svc of listers.services.listNamespace(ns)) {
+    const sel = svc.spec?.selector;
+    if (mapSelects(sel)) Object.assign(set, sel);
+  }
+  for (const rc of listers.replicationControllers.listNamespace(ns)) {
+    const sel = rc.spec?.selector;
+    if (mapSelects(sel)) Object.assign(set, sel);
+  }
+  const reqs: Requirement[] = [...selectorFromSet(set).requirements];
+  const addStructured = (ls: Parameters<typeof selectorFromLabelSelector>[0]): void => {
+    let sel: Selector;
+    try {
+      sel = selectorFromLabelSelector(ls);
+    } catch {
+      return;
+    }
+    if (sel.empty || sel.matchesNothing || !sel.matches(labels)) return;
+    reqs.push(...sel.requirements);
+  };
+  for (const rs of listers.replicaSets.listNamespace(ns)) addStructured(rs.spec?.selector);
+  for (const ss of listers.statefulSets.listNamespace(ns)) addStructured(ss.spec?.selector);
+  return selectorFromRequirements(reqs);
+}
+
 function matches(c: Constraint, pod: PodInfo, candidate: PodInfo): boolean {
   if (candidate.namespace !== pod.namespace || isTerminating(candidate.pod)) return false;
-  if (c.ownerUid !== undefined) return candidate.pod.metadata.ownerReferences?.some((o) => o.controller === true && o.uid === c.ownerUid) ?? false;
   return c.selector.matches(candidate.labels);
 }
 
@@ -58,9 +117,12 @@ function matches(c: Constraint, pod: PodInfo, candidate: PodInfo): boolean {
  * topology key are unresolvable. Score (ScheduleAnyway): fewer matching pods in the node's
  * domains is better.
  *
- * Default constraints apply to pods without their own, and (unlike Kubernetes, which derives a
- * selector from the Services/ReplicaSets selecting the pod) select the pods sharing the pod's
- * controller owner; pods without a controller owner get no default spreading.
+ * Default constraints apply to pods without their own and count the pods matching
+ * {@link defaultSelector} (the selectors of the Services, ReplicationControllers, ReplicaSets
+ * and StatefulSets selecting the pod); pods nothing selects get no default spreading.
+ *
+ * Cost: matching pods are found through the cache's label index
+ * ({@link NodeInfoLister.podsMatching}); Filter reads a precomputed minimum per constraint.
  *
  * @public
  */
@@ -69,8 +131,13 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   readonly name = PodTopologySpread.pluginName;
   readonly preFilterExtensions: PreFilterExtensions;
   #lister: NodeInfoLister | undefined;
+  readonly #systemDefaulted: boolean;
 
-  constructor(private readonly args: PodTopologySpreadArgs = { defaultConstraints: systemDefaultSpreadConstraints }) {
+  constructor(
+    private readonly args: PodTopologySpreadArgs = { defaultConstraints: systemDefaultSpreadConstraints },
+    private readonly listers?: SpreadListers,
+  ) {
+    this.#systemDefaulted = args.defaultConstraints === systemDefaultSpreadConstraints || JSON.stringify(args.defaultConstraints) === JSON.stringify(systemDefaultSpreadConstraints);
     this.preFilterExtensions = {
       addPod: (state, pod, other, node) => this.#update(state, pod, other, node, 1),
       removePod: (state, pod, other, node) => this.#update(state, pod, other, node, -1),
@@ -107,34 +174,55 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
           };
         });
     }
-    if (hard) return [];
-    const owner = pod.pod.metadata.ownerReferences?.find((o) => o.controller === true);
-    if (owner === undefined) return [];
-    return this.args.defaultConstraints
-      .filter((c) => c.whenUnsatisfiable === 'ScheduleAnyway')
-      .map((c) => ({ maxSkew: c.maxSkew, topologyKey: c.topologyKey, minDomains: 1, selector: selectorFromLabelSelector(undefined), honorTaints: false, honorAffinity: true, ownerUid: owner.uid }));
+    if (hard || this.listers === undefined) return [];
+    const soft = this.args.defaultConstraints.filter((c) => c.whenUnsatisfiable === 'ScheduleAnyway');
+    if (soft.length === 0) return [];
+    const selector = defaultSelector(pod, this.listers);
+    if (selector.empty) return [];
+    return soft.map((c) => ({ maxSkew: c.maxSkew, topologyKey: c.topologyKey, minDomains: 1, selector, honorTaints: false, honorAffinity: true }));
   }
 
-  #eligible(c: readonly Constraint[], pod: PodInfo, ni: NodeInfo): boolean {
+  /** Whether pods on the node count (node inclusion policies, and all topology keys if `requireAll`). */
+  #eligible(c: readonly Constraint[], pod: PodInfo, ni: NodeInfo, requireAll: boolean): boolean {
     const node = ni.node;
     if (node === undefined) return false;
     const labels = ni.labels;
-    for (const x of c) if (labels[x.topologyKey] === undefined) return false;
+    if (requireAll) for (const x of c) if (labels[x.topologyKey] === undefined) return false;
     if (c.some((x) => x.honorAffinity) && !podMatchesNodeSelectorAndAffinity(pod.pod, node)) return false;
     if (c.some((x) => x.honorTaints) && findUntoleratedTaint(node.spec?.taints, pod.pod.spec?.tolerations, (e) => e === 'NoSchedule' || e === 'NoExecute') !== undefined) return false;
     return true;
   }
 
-  #count(constraints: readonly Constraint[], pod: PodInfo, nodes: Iterable<NodeInfo>): Map<string, number>[] {
+  /**
+   * Matching pods per constraint and domain. With `allDomains`, every eligible node's domain is
+   * present (with 0 when empty), as Filter's minimum needs; the pods come from the label index.
+   */
+  #count(constraints: readonly Constraint[], pod: PodInfo, lister: NodeInfoLister, requireAll: boolean, allDomains: boolean): Map<string, number>[] {
     const counts = constraints.map(() => new Map<string, number>());
-    for (const ni of nodes) {
-      if (!this.#eligible(constraints, pod, ni)) continue;
-      constraints.forEach((c, i) => {
-        const v = ni.labels[c.topologyKey]!;
-        let n = 0;
-        for (const ep of ni.pods.values()) if (matches(c, pod, ep)) n++;
-        counts[i]!.set(v, (counts[i]!.get(v) ?? 0) + n);
-      });
+    const memo = new Map<NodeInfo, boolean>();
+    const eligible = (ni: NodeInfo): boolean => {
+      let e = memo.get(ni);
+      if (e === undefined) memo.set(ni, (e = this.#eligible(constraints, pod, ni, requireAll)));
+      return e;
+    };
+    if (allDomains) {
+      for (const ni of lister.list()) {
+        if (!eligible(ni)) continue;
+        const labels = ni.labels;
+        for (let i = 0; i < constraints.length; i++) {
+          const v = labels[constraints[i]!.topologyKey];
+          if (v !== undefined && !counts[i]!.has(v)) counts[i]!.set(v, 0);
+        }
+      }
+    }
+    for (let i = 0; i < constraints.length; i++) {
+      const c = constraints[i]!;
+      const m = counts[i]!;
+      for (const pp of lister.podsMatching(c.selector)) {
+        const v = pp.node.labels[c.topologyKey];
+        if (v === undefined || !matches(c, pod, pp.pod) || !eligible(pp.node)) continue;
+        m.set(v, (m.get(v) ?? 0) + 1);
+      }
     }
     return counts;
   }
@@ -142,17 +230,18 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   preFilter(state: CycleState, pod: PodInfo, nodes: NodeInfoLister): PreFilterResult {
     const constraints = this.#constraints(pod, true);
     if (constraints.length === 0) return { status: Status.skip() };
-    state.write(filterKey, { constraints, counts: this.#count(constraints, pod, nodes.list()) });
+    state.write(filterKey, { constraints, counts: this.#count(constraints, pod, nodes, true, true), mins: constraints.map(() => undefined), requireAll: true });
     return { status: Status.success() };
   }
 
   #update(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo, by: number): Status {
     const st = state.read(filterKey);
-    if (st === undefined || !this.#eligible(st.constraints, pod, node)) return Status.success();
+    if (st === undefined || !this.#eligible(st.constraints, pod, node, st.requireAll)) return Status.success();
     st.constraints.forEach((c, i) => {
-      if (!matches(c, pod, other)) return;
-      const v = node.labels[c.topologyKey]!;
+      const v = node.labels[c.topologyKey];
+      if (v === undefined || !matches(c, pod, other)) return;
       st.counts[i]!.set(v, (st.counts[i]!.get(v) ?? 0) + by);
+      st.mins[i] = undefined;
     });
     return Status.success();
   }
@@ -166,9 +255,13 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       const v = labels[c.topologyKey];
       if (v === undefined) return Status.unresolvable("node(s) didn't match pod topology spread constraints (missing required label)");
       const counts = st.counts[i]!;
-      let min = Infinity;
-      for (const n of counts.values()) if (n < min) min = n;
-      if (min === Infinity || counts.size < c.minDomains) min = 0;
+      let min = st.mins[i];
+      if (min === undefined) {
+        min = Infinity;
+        for (const n of counts.values()) if (n < min) min = n;
+        if (min === Infinity || counts.size < c.minDomains) min = 0;
+        st.mins[i] = min;
+      }
       const self = matches(c, pod, pod) ? 1 : 0;
       const skew = (counts.get(v) ?? 0) + self - min;
       if (skew > c.maxSkew) return Status.unschedulable("node(s) didn't match pod topology spread constraints");
@@ -179,7 +272,8 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   preScore(state: CycleState, pod: PodInfo, feasible: readonly NodeInfo[]): Status {
     const constraints = this.#constraints(pod, false);
     if (constraints.length === 0 || this.#lister === undefined) return Status.skip();
-    const counts = this.#count(constraints, pod, this.#lister.list());
+    const requireAll = (pod.pod.spec?.topologySpreadConstraints ?? []).length > 0 || !this.#systemDefaulted;
+    const counts = this.#count(constraints, pod, this.#lister, requireAll, false);
     // Each constraint weighs log(domains among feasible nodes + 2), as in Kubernetes.
     const weights = constraints.map((c) => {
       const domains = new Set<string>();
