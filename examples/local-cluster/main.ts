@@ -108,8 +108,7 @@ export async function main(options: LocalClusterOptions = {}): Promise<void> {
   const client = new LocalClient(store);
   const manager = new Manager({ client, clock, name: 'local-cluster' });
   for (const def of [deploymentController, replicaSetController, garbageCollector, namespaceController, nodeLifecycleController]) manager.add(def);
-  const scheduler = new Scheduler({ client, clock });
-  manager.add({ name: 'scheduler', start: (signal) => scheduler.start(signal), stop: () => scheduler.stop() });
+  manager.add(new Scheduler({ client, clock }).runnable());
   const runtimes: ProcessRuntime[] = [];
   for (let i = 1; i <= 3; i++) {
     const runtime = new ProcessRuntime({ clock, podCIDR: `127.42.${i}.0/24`, images: { 'kubekit.dev/hello': { entrypoint: [process.execPath, APP] } } });

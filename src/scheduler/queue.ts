@@ -224,6 +224,12 @@ export class SchedulingQueue {
     }, at - this.#clock.now());
   }
 
+  /** When the next backed-off pod becomes schedulable again (undefined when none waits). */
+  nextBackoffAt(): number | undefined {
+    const top = this.#backoff.peek();
+    return top === undefined ? undefined : this.#backoffExpiry(top);
+  }
+
   /** Move pods whose backoff has passed to active. Runs on its own timer; public for tests. */
   flushBackoff(): void {
     const now = this.#clock.now();

@@ -1,3 +1,4 @@
+import type { Runnable } from '../runtime/manager.js';
 import { EventEmitter } from 'eventemitter3';
 import { Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod } from '../api/generated/kinds.js';
 import type { KubeObject, ResourceType } from '../api/resource.js';
@@ -327,6 +328,20 @@ export class Scheduler<R extends Registry<object> = DefaultRegistry> extends Eve
     for (const u of this.#unsubscribe) u();
     this.#unsubscribe = [];
     if (this.#ownsFactory) await this.#factory.stop();
+  }
+
+  /**
+   * This scheduler as a Manager {@link Runnable}: `manager.add(scheduler.runnable())`.
+   * Its `nextWorkAt` is the next backoff expiry, so the test kit's `settle()` drives retries.
+   */
+  runnable(name = 'scheduler'): Runnable {
+    return {
+      name,
+      start: (signal) => this.start(signal),
+      stop: () => this.stop(),
+      nextWorkAt: () => this.queue.nextBackoffAt(),
+      idle: () => this.#background.size === 0 && this.queue.stats().active === 0,
+    };
   }
 
   /** Resolves when no binding cycle, status write or Event write is in flight. */
