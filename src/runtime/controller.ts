@@ -3,7 +3,7 @@ import type { Client } from '../client/client.js';
 import type { ObjectRef } from '../store/store.js';
 import { KubekitError } from '../util/errors.js';
 import { yieldToEventLoop } from '../util/yield.js';
-import type { Cache } from './cache.js';
+import type { Cache, IndexFunc } from './cache.js';
 import type { Clock } from './clock-types.js';
 import type { EventRecorder } from './event-types.js';
 import type { Informer, InformerHandler } from './informer.js';
@@ -165,6 +165,26 @@ interface Watch {
   readonly type: ResourceType;
   /** Maps an event's object to the requests it should enqueue. */
   readonly map: (obj: KubeObject) => readonly ObjectRef[];
+  /** Secondary indexes this controller needs on the watched kind's cache. */
+  readonly indexers: Readonly<Record<string, IndexFunc<KubeObject>>> | undefined;
+}
+
+/**
+ * Options of {@link ControllerBuilder.owns} and {@link ControllerBuilder.watches}.
+ *
+ * @public
+ */
+export interface WatchOptions<U> {
+  /**
+   * Secondary indexes to add to the (shared) cache of the watched kind, by name, for the
+   * reconcile to query with `ctx.cache(Kind).byIndex(name, value)`. They are added when the
+   * controller is created, built at once from what is cached, and kept up to date by the
+   * informer. Give the same function object for the same name everywhere (e.g. a module
+   * constant such as `ownerIndexers` of the built-in controllers): a name already registered
+   * with another function fails with `CacheError` `DuplicateIndex` when the controller is
+   * created.
+   */
+  readonly indexers?: Readonly<Record<string, IndexFunc<U>>>;
 }
 
 /**
@@ -267,12 +287,24 @@ export class ControllerBuilder<T extends KubeObject> {
 
   /**
    * Reconcile the owner when an owned object changes: events of `type` enqueue the object
-   * named by their controller ownerReference if it is of the primary kind.
+   * named by their controller ownerReference if it is of the primary kind. `options.indexers`
+   * adds indexes to the owned kind's cache (see {@link WatchOptions}).
+   *
+   * @example
+   * ```ts
+   * controllerFor(ReplicaSet)
+   *   .owns(Pod, { indexers: { 'controller-uid': (p) => (p.metadata.ownerReferences ?? []).filter((r) => r.controller === true).map((r) => r.uid) } })
+   *   .reconcile(async (ctx) => {
+   *     const mine = ctx.cache(Pod).byIndex('controller-uid', ctx.object?.metadata.uid ?? '');
+   *     return Action.awaitChange();
+   *   });
+   * ```
    */
-  owns<U extends KubeObject>(type: ResourceType<U>): this {
+  owns<U extends KubeObject>(type: ResourceType<U>, options: WatchOptions<U> = {}): this {
     const primary = this.state.type;
     this.state.watches.push({
       type: type as unknown as ResourceType,
+      indexers: options.indexers as Readonly<Record<string, IndexFunc<KubeObject>>> | undefined,
       map: (obj) => {
         const refs: ObjectRef[] = [];
         for (const o of obj.metadata.ownerReferences ?? []) {
@@ -285,9 +317,16 @@ export class ControllerBuilder<T extends KubeObject> {
     return this;
   }
 
-  /** Reconcile the objects `map` returns whenever an object of `type` changes. */
-  watches<U extends KubeObject>(type: ResourceType<U>, map: (object: U) => readonly ObjectRef[]): this {
-    this.state.watches.push({ type: type as unknown as ResourceType, map: map as unknown as (obj: KubeObject) => readonly ObjectRef[] });
+  /**
+   * Reconcile the objects `map` returns whenever an object of `type` changes.
+   * `options.indexers` adds indexes to that kind's cache (see {@link WatchOptions}).
+   */
+  watches<U extends KubeObject>(type: ResourceType<U>, map: (object: U) => readonly ObjectRef[], options: WatchOptions<U> = {}): this {
+    this.state.watches.push({
+      type: type as unknown as ResourceType,
+      map: map as unknown as (obj: KubeObject) => readonly ObjectRef[],
+      indexers: options.indexers as Readonly<Record<string, IndexFunc<KubeObject>>> | undefined,
+    });
     return this;
   }
 
@@ -373,7 +412,12 @@ export class Controller<T extends KubeObject> implements RunningController {
     this.queue = new WorkQueue<string>({ clock: deps.clock, name: state.name, rateLimiter: limiter, ...(deps.onQueueMetric !== undefined ? { onMetric: deps.onQueueMetric } : {}) });
     this.primary = deps.informers.informerFor(state.type, { namespace: state.namespace, labelSelector: state.labelSelector });
     for (const w of state.watches) {
-      if (!this.informers.has(w.type)) this.informers.set(w.type, deps.informers.informerFor(w.type, { namespace: state.namespace }));
+      let inf = this.informers.get(w.type);
+      if (inf === undefined) {
+        inf = deps.informers.informerFor(w.type, { namespace: state.namespace });
+        this.informers.set(w.type, inf);
+      }
+      for (const [name, fn] of Object.entries(w.indexers ?? {})) inf.addIndexer(name, fn);
     }
     if (!this.informers.has(state.type as unknown as ResourceType)) this.informers.set(state.type as unknown as ResourceType, this.primary as unknown as Informer<KubeObject>);
   }
@@ -461,15 +505,12 @@ export class Controller<T extends KubeObject> implements RunningController {
 
   /** The earliest time a delayed reconcile (requeueAfter or backoff) is due, if any. */
   nextWorkAt(): number | undefined {
-    let min: number | undefined;
-    for (const w of this.queue.inspect().waiting) if (min === undefined || w.readyAt < min) min = w.readyAt;
-    return min;
+    return this.queue.nextReadyAt();
   }
 
   /** True when no reconcile is queued or running. */
   idle(): boolean {
-    const s = this.queue.inspect();
-    return s.queued.length === 0 && s.processing.length === 0;
+    return this.queue.idle();
   }
 
   private contextFor(request: ObjectRef, key: string): ReconcileContext<T> {

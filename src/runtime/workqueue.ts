@@ -348,6 +348,18 @@ export class WorkQueue<K> {
     };
   }
 
+  /** True when nothing is queued and nothing is being processed (delayed items may wait). */
+  idle(): boolean {
+    return this.queue.length === 0 && this.processing.size === 0;
+  }
+
+  /** When the earliest delayed item (`addAfter`, `addRateLimited`) becomes ready; undefined when none waits. */
+  nextReadyAt(): number | undefined {
+    let min: number | undefined;
+    for (const w of this.waiting.values()) if (min === undefined || w.readyAt < min) min = w.readyAt;
+    return min;
+  }
+
   /** The queue's internal sets, by key (a copy), for debugging and tests. */
   inspect(): WorkQueueState {
     return {

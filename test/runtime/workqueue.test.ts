@@ -577,3 +577,24 @@ test('the model test can fail: it catches a queue that loses re-adds made during
   );
   t.true(result.failed);
 });
+
+test('idle and nextReadyAt report what settle needs without copying the queue', async (t) => {
+  const { FakeClock: Clock } = await import('../../src/runtime/clock.js');
+  const { WorkQueue: Queue } = await import('../../src/runtime/workqueue.js');
+  const clock = new Clock();
+  const q = new Queue<string>({ clock });
+  t.true(q.idle());
+  t.is(q.nextReadyAt(), undefined);
+  q.addAfter('later', 500);
+  q.addAfter('sooner', 200);
+  t.true(q.idle(), 'delayed items do not make the queue busy');
+  t.is(q.nextReadyAt(), clock.now() + 200);
+  q.add('now');
+  t.false(q.idle());
+  const item = q.tryGet();
+  t.is(item, 'now');
+  t.false(q.idle(), 'an item being processed makes it busy');
+  q.done('now');
+  t.true(q.idle());
+  await q.shutDown();
+});

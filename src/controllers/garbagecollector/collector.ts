@@ -189,14 +189,11 @@ export class GarbageCollector implements RunningController {
   }
 
   nextWorkAt(): number | undefined {
-    let min: number | undefined;
-    for (const w of this.queue.inspect().waiting) if (min === undefined || w.readyAt < min) min = w.readyAt;
-    return min;
+    return this.queue.nextReadyAt();
   }
 
   idle(): boolean {
-    const s = this.queue.inspect();
-    return s.queued.length === 0 && s.processing.length === 0;
+    return this.queue.idle();
   }
 
   /** The uids of the objects referencing `ownerUid`, as the graph knows them (for tests). */
