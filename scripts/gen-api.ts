@@ -306,23 +306,33 @@ export type Embedded<T extends { readonly apiVersion: string; readonly kind: str
   readonly metadata?: T['metadata'] | undefined;
 };
 `;
+// Kinds served as resources declare their interface in kinds.ts, next to the ResourceType
+// value of the same name (so the public API has one declaration per kind, not an alias).
+const servedKinds = new Set([...resources.values()].map((r) => r.definition));
+const kindInterfaces = new Map<string, string>();
 for (const name of names) {
   const n = tsName.get(name) as string;
   const entry = schema[n] as Record<string, Json>;
   const props = entry['props'] as Record<string, Record<string, Json>>;
   const required = new Set(entry['required'] as string[]);
   const gvk = entry['gvk'] as { group: string; version: string; kind: string } | undefined;
-  types += `\n/** \`${name}\`${gvk !== undefined ? ` (${gvk.group === '' ? '' : `${gvk.group}/`}${gvk.version} ${gvk.kind})` : ''}. @public */\nexport interface ${n} {\n`;
+  let text = '';
+  text += `\n/** \`${name}\`${gvk !== undefined ? ` (${gvk.group === '' ? '' : `${gvk.group}/`}${gvk.version} ${gvk.kind}); the value of the same name is its ResourceType` : ''}. @public */\nexport interface ${n} {\n`;
   for (const [field, ft] of Object.entries(props)) {
     const key = /^[A-Za-z_][A-Za-z0-9_]*$/.test(field) ? field : JSON.stringify(field);
     let t = tsType(ft);
     if (gvk !== undefined && field === 'apiVersion') t = JSON.stringify(gvk.group === '' ? gvk.version : `${gvk.group}/${gvk.version}`);
     if (gvk !== undefined && field === 'kind') t = JSON.stringify(gvk.kind);
     const req = required.has(field) || (gvk !== undefined && ['apiVersion', 'kind', 'metadata'].includes(field));
-    types += req ? `  readonly ${key}: ${t};\n` : `  readonly ${key}?: ${t} | undefined;\n`;
+    text += req ? `  readonly ${key}: ${t};\n` : `  readonly ${key}?: ${t} | undefined;\n`;
   }
-  types += '}\n';
+  text += '}\n';
+  if (servedKinds.has(n)) kindInterfaces.set(n, text);
+  else types += text;
 }
+const kindsUsedHere = [...kindInterfaces.keys()].filter((k) => new RegExp(`\\b${k}\\b`).test(types)).sort();
+if (kindsUsedHere.length > 0) types = types.replace('/* eslint-disable */\n', `/* eslint-disable */\nimport type { ${kindsUsedHere.join(', ')} } from './kinds.js';\n`);
+types += `\nexport type { ${[...kindInterfaces.keys()].join(', ')} } from './kinds.js';\n`;
 
 let schemaTs = `${header}import type { DefinitionSpec } from '../schema/types.js';
 
@@ -357,13 +367,16 @@ for (const n of codecNames) {
 
 // 7. A ResourceType value per served resource (same name as its type), and the index.
 const kindNames = resList.map((r) => r.definition);
-let kindsTs = `${header}import type * as T from './types.js';
+const kindBodies = [...kindInterfaces.values()].join('');
+const usedTypes = [...new Set(kindBodies.match(/\b[A-Z][A-Za-z0-9]*\b/g) ?? [])].filter((x) => x !== 'Embedded' && !kindInterfaces.has(x) && schema[x] !== undefined).sort();
+let kindsTs = `${header}import type { Embedded, ${usedTypes.join(', ')} } from './types.js';
 import type { ResourceType } from '../resource.js';
 import { builtinKind } from '../builtin.js';
 `;
 for (const r of resList) {
   const n = r.definition;
-  kindsTs += `\n/** ${r.group === '' ? '' : `${r.group}/`}${r.version} ${r.kind} (\`${r.plural}\`, ${r.namespaced ? 'namespaced' : 'cluster-scoped'}): the type and its {@link ResourceType}. @public */\nexport type ${n} = T.${n};\n/** @public */\nexport const ${n}: ResourceType<T.${n}> = builtinKind<T.${n}>('${r.group}', '${r.plural}');\n`;
+  kindsTs += kindInterfaces.get(n) ?? '';
+  kindsTs += `/** ${r.group === '' ? '' : `${r.group}/`}${r.version} ${r.kind} (\`${r.plural}\`, ${r.namespaced ? 'namespaced' : 'cluster-scoped'}): its {@link ResourceType} — pass it to a client, a controller or a store. @public */\nexport const ${n}: ResourceType<${n}> = builtinKind<${n}>('${r.group}', '${r.plural}');\n`;
 }
 kindsTs += `\n/** Every built-in ResourceType. @public */\nexport const builtinKinds: readonly ResourceType[] = [${kindNames.join(', ')}];\n`;
 const nonKinds = names.map((n) => tsName.get(n) as string).filter((n) => !kindNames.includes(n));
