@@ -132,13 +132,14 @@ const NAME_CHARS_MSG =
  */
 export function validateLabelKey(key: string): string[] {
   const errs: string[] = [];
-  const parts = key.split('/');
+  // indexOf rather than split: no array per key on the validation hot path.
+  const slash = key.indexOf('/');
   let name: string;
-  if (parts.length === 1) {
-    name = parts[0]!;
-  } else if (parts.length === 2) {
-    const prefix = parts[0]!;
-    name = parts[1]!;
+  if (slash < 0) {
+    name = key;
+  } else if (key.indexOf('/', slash + 1) < 0) {
+    const prefix = key.slice(0, slash);
+    name = key.slice(slash + 1);
     if (prefix.length === 0) {
       errs.push('prefix part must be non-empty');
     } else {

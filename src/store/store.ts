@@ -13,7 +13,7 @@ import { BackendError } from './backend/errors.js';
 import type { Clock } from '../runtime/clock-types.js';
 import type { ListResult, WatchEvent } from '../client/watch-types.js';
 import { StoreError, storeErrors } from './errors.js';
-import { deepFreeze, jsonEqual, shareStructure } from './objects.js';
+import { copyObject, deepFreeze, jsonEqual, shareStructure, withKey, withoutKeys } from './objects.js';
 import { prepareForCreate } from './strategies.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch/index.js';
 import { patchSchemaFor } from './patch-schema.js';
@@ -140,8 +140,17 @@ function metaOf(o: Json): Json {
   return typeof m === 'object' && m !== null && !Array.isArray(m) ? (m as Json) : {};
 }
 
+let lastSecond = NaN;
+let lastTimestamp = '';
+
+/** RFC 3339 at second precision; writes in the same second share one string (stored in every object). */
 function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastTimestamp = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    lastSecond = second;
+  }
+  return lastTimestamp;
 }
 
 /** Continue tokens: base64 of {"rv": revision, "start": last key}. */
@@ -260,7 +269,8 @@ export class Store {
   }
 
   private stamp(obj: Json, revision: number): KubeObject {
-    const out = { ...obj, metadata: { ...metaOf(obj), resourceVersion: String(revision) } };
+    // Copies built by assignment, not spread: they stay compact fast objects once frozen.
+    const out = withKey(obj, 'metadata', withKey(metaOf(obj), 'resourceVersion', String(revision)));
     return deepFreeze(out) as unknown as KubeObject;
   }
 
@@ -449,8 +459,7 @@ export class Store {
         creationTimestamp: rfc3339(now),
         generation: 1,
       };
-      let obj = { ...(decoded as unknown as Json), metadata: sysMeta } as Json;
-      if (!type.namespaced) delete (obj['metadata'] as Json)['namespace'];
+      let obj = withKey(decoded as unknown as Json, 'metadata', type.namespaced ? sysMeta : withoutKeys(sysMeta, ['namespace']));
       if (type.strategy.applyDefaults !== undefined) obj = type.strategy.applyDefaults(obj as unknown as T) as unknown as Json;
       obj = prepareForCreate(type, obj);
       obj = (await this.admit('CREATE', type, obj as unknown as KubeObject, undefined)) as unknown as Json;
@@ -527,17 +536,18 @@ export class Store {
       if (old.metadata.deletionTimestamp !== undefined && newFinalizers.some((f) => !oldFinalizers.includes(f))) {
         throw storeErrors.forbidden(`${type.plural} ${JSON.stringify(name)} is being deleted: no new finalizers can be added if the object is being deleted`, { name, group: type.group, kind: type.plural });
       }
+      // One structural pass: every subtree equal to the stored one becomes the stored one, so
+      // the comparisons below are reference checks and the new version shares memory with it.
+      obj = shareStructure(obj, old);
       // Generation: bump when anything but metadata and status changed.
-      const specChanged = !jsonEqual(withoutMetaStatus(obj), withoutMetaStatus(old as unknown as Json));
-      if (specChanged) obj = { ...obj, metadata: { ...metaOf(obj), generation: (old.metadata.generation ?? 1) + 1 } };
+      const specChanged = !sameOutsideMetaStatus(obj, old as unknown as Json);
+      if (specChanged) obj = withKey(obj, 'metadata', withKey(metaOf(obj), 'generation', (old.metadata.generation ?? 1) + 1));
       this.validate(type, obj as unknown as KubeObject, old);
       await this.admitValidate('UPDATE', type, obj as unknown as KubeObject, old, sub === 'status' ? 'status' : undefined);
       // Unchanged objects are not rewritten.
-      const shared = shareStructure(obj, old);
-      const oldNoRv = { ...(old as unknown as Json), metadata: { ...metaOf(old as unknown as Json) } };
-      delete (oldNoRv['metadata'] as Json)['resourceVersion'];
-      if (jsonEqual(stripRv(obj), oldNoRv)) return old;
+      if (!specChanged && sameIgnoringResourceVersion(obj, old as unknown as Json)) return old;
       if (options.dryRun === true) return deepFreeze(obj) as unknown as T;
+      const shared = obj;
       // The last finalizer of a deleting object is gone: the object goes.
       if (
         old.metadata.deletionTimestamp !== undefined &&
@@ -546,11 +556,11 @@ export class Store {
         !(isCoreNamespace(type) && namespaceSpecFinalizers(obj as unknown as KubeObject).length > 0)
       ) {
         const d = await this.backend.delete(key, { expectModRevision: kv.modRevision });
-        if (d.ok) return this.stamp({ ...(shared as Json), metadata: { ...metaOf(shared as Json) } }, d.revision) as T;
+        if (d.ok) return this.stamp(shared, d.revision) as T;
         if (wantRv !== undefined) throw storeErrors.conflict(type.plural, type.group, name);
         continue;
       }
-      const r = await this.backend.put(key, (rev: number) => this.stamp(shared as Json, rev), { expectModRevision: kv.modRevision });
+      const r = await this.backend.put(key, (rev: number) => this.stamp(shared, rev), { expectModRevision: kv.modRevision });
       if (r.ok) return r.kv.value as T;
       if (wantRv !== undefined) throw storeErrors.conflict(type.plural, type.group, name);
     }
@@ -704,7 +714,7 @@ export class Store {
       if (finalizers.length === 0) delete nextMeta['finalizers'];
       delete nextMeta['resourceVersion'];
       const nextObj: Json = { ...(current as unknown as Json), metadata: nextMeta };
-      if (isNamespace) nextObj['status'] = { ...(typeof nextObj['status'] === 'object' && nextObj['status'] !== null ? (nextObj['status'] as Json) : {}), phase: 'Terminating' };
+      if (isNamespace) nextObj['status'] = withKey(typeof nextObj['status'] === 'object' && nextObj['status'] !== null ? (nextObj['status'] as Json) : {}, 'phase', 'Terminating');
       if (meta.deletionTimestamp === undefined) nextMeta['generation'] = (meta.generation ?? 1) + 1;
       const oldNoRv = { ...(current as unknown as Json), metadata: { ...(meta as unknown as Json) } };
       delete (oldNoRv['metadata'] as Json)['resourceVersion'];
@@ -760,7 +770,7 @@ export class Store {
       if (pod.spec?.nodeName !== undefined && pod.spec.nodeName !== '') {
         throw storeErrors.conflict('pods', '', ref.name, `pod ${ref.name} is already assigned to node ${JSON.stringify(pod.spec.nodeName)}`);
       }
-      const next: Json = { ...(pod as unknown as Json), spec: { ...(pod.spec ?? {}), nodeName }, metadata: { ...(pod.metadata as unknown as Json) } };
+      const next: Json = withKey(pod as unknown as Json, 'spec', withKey(pod.spec ?? {}, 'nodeName', nodeName));
       const r = await this.backend.put(key, (rev: number) => this.stamp(shareStructure(next, pod), rev), { expectModRevision: kv.modRevision });
       if (r.ok) return r.kv.value as KubeObject;
     }
@@ -936,15 +946,44 @@ function dedupe(errors: readonly FieldError[]): FieldError[] {
   return out;
 }
 
-function stripRv(o: Json): Json {
-  const m = { ...metaOf(o) };
-  delete m['resourceVersion'];
-  return { ...o, metadata: m };
+/**
+ * Whether two objects agree on every top-level field but metadata and status, by reference:
+ * call on the result of `shareStructure(a, b)`, where equal subtrees are the same objects.
+ */
+function sameOutsideMetaStatus(a: Json, b: Json): boolean {
+  if (a === b) return true;
+  let na = 0;
+  for (const k of Object.keys(a)) {
+    if (k === 'metadata' || k === 'status') continue;
+    na++;
+    if (!Object.prototype.hasOwnProperty.call(b, k) || a[k] !== b[k]) return false;
+  }
+  let nb = 0;
+  for (const k of Object.keys(b)) if (k !== 'metadata' && k !== 'status') nb++;
+  return na === nb;
 }
 
-function withoutMetaStatus(o: Json): Json {
-  const { metadata: _m, status: _s, ...rest } = o;
-  return rest;
+/** Whether two structurally shared objects are equal but for `metadata.resourceVersion`. */
+function sameIgnoringResourceVersion(a: Json, b: Json): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (k !== 'metadata' && a[k] !== b[k]) return false;
+  }
+  const ma = metaOf(a);
+  const mb = metaOf(b);
+  if (ma === mb) return true;
+  let n = 0;
+  for (const k of Object.keys(ma)) {
+    if (k === 'resourceVersion') continue;
+    n++;
+    if (!Object.prototype.hasOwnProperty.call(mb, k) || !jsonEqual(ma[k], mb[k])) return false;
+  }
+  let m = 0;
+  for (const k of Object.keys(mb)) if (k !== 'resourceVersion') m++;
+  return n === m;
 }
 
 /** Fields clients may not set on create (the store assigns them). */

@@ -85,9 +85,16 @@ function sameQuantity(a: string, b: string): boolean {
   return compareQuantities(qa, qb) === 0;
 }
 
+/** The three statuses a new Pod can start with: frozen and shared by every Pod (stored objects are immutable). */
+const NEW_POD_STATUS: { readonly [qos: string]: Json } = Object.freeze({
+  Guaranteed: Object.freeze({ phase: 'Pending', qosClass: 'Guaranteed' }),
+  Burstable: Object.freeze({ phase: 'Pending', qosClass: 'Burstable' }),
+  BestEffort: Object.freeze({ phase: 'Pending', qosClass: 'BestEffort' }),
+});
+
 const prepares: { readonly [groupKind: string]: StorePrepare } = {
   '/Pod': {
-    forCreate: (o) => ({ ...o, status: { phase: 'Pending', qosClass: podQosClass(o as unknown as KubeObject) } }),
+    forCreate: (o) => ({ ...o, status: NEW_POD_STATUS[podQosClass(o as unknown as KubeObject)] }),
   },
   '/Namespace': {
     forCreate: (o) => ({ ...o, status: { phase: 'Active' } }),

@@ -11,7 +11,8 @@
  * - the anchor: etcd 3.4 (Debian `etcd-server`) fed the same Pod JSON through the `etcd3`
  *   client as Kubernetes creates it (a txn "create revision == 0 → put"), 64 in flight.
  *
- * Run: `npx tsx test/bench/store.ts` (`BENCH_QUICK=1` for a short run). The bench re-spawns
+ * Run: `npx tsx test/bench/store.ts` (`BENCH_QUICK=1` for a short run; `BENCH_SECTIONS=writes,memory`
+ * runs only the named sections of writes, latency, memory, file, etcd). The bench re-spawns
  * itself with `--expose-gc` when `gc` is not exposed. Last line: `BENCH {json}`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -46,6 +47,8 @@ const LATENCY_SAMPLES = QUICK ? 1_000 : 5_000;
 const FILE_N = QUICK ? 2_000 : 20_000;
 const ETCD_N = QUICK ? 5_000 : 30_000;
 const IN_FLIGHT = 64;
+const SECTIONS = new Set((process.env['BENCH_SECTIONS'] ?? 'writes,latency,memory,file,etcd').split(',').map((x) => x.trim()));
+const NOT_RUN: WriteFigures = { createsPerSec: NaN, updatesPerSec: NaN, createsPerCpuSec: NaN, updatesPerCpuSec: NaN };
 const WATCHERS = 10;
 
 /** The Pod every write carries (name and namespace filled in per write). */
@@ -139,6 +142,14 @@ async function openMemoryStore(): Promise<{ store: Store; backend: MemoryBackend
 interface WriteFigures {
   readonly createsPerSec: number;
   readonly updatesPerSec: number;
+  /** Writes per second of process CPU time (all threads): steadier than wall time on a busy machine. */
+  readonly createsPerCpuSec: number;
+  readonly updatesPerCpuSec: number;
+}
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 /** Creates then updates of `n` Pods with `watchers` watchers receiving every event. */
@@ -155,10 +166,12 @@ async function writes(n: number, watchers: number): Promise<WriteFigures> {
   const created: Pod[] = new Array<Pod>(n);
   gc();
   let t0 = performance.now();
+  let c0 = cpuMs();
   await pool(n, IN_FLIGHT, async (i) => {
     created[i] = await store.create(Pod, inputs[i]);
   });
   const createMs = performance.now() - t0;
+  const createCpuMs = cpuMs() - c0;
   if (received !== n * watchers) throw new Error(`watchers received ${received} events, expected ${n * watchers}`);
   // Updates: a new image (a spec change: generation bumps) carrying the current resourceVersion.
   const updates: unknown[] = created.map((p) => {
@@ -170,14 +183,21 @@ async function writes(n: number, watchers: number): Promise<WriteFigures> {
   received = 0;
   gc();
   t0 = performance.now();
+  c0 = cpuMs();
   await pool(n, IN_FLIGHT, async (i) => {
     await store.update(Pod, updates[i]);
   });
   const updateMs = performance.now() - t0;
+  const updateCpuMs = cpuMs() - c0;
   if (received !== n * watchers) throw new Error(`watchers received ${received} update events, expected ${n * watchers}`);
   for (const s of subs) s.unsubscribe();
   await store.close();
-  return { createsPerSec: (n / createMs) * 1000, updatesPerSec: (n / updateMs) * 1000 };
+  return {
+    createsPerSec: (n / createMs) * 1000,
+    updatesPerSec: (n / updateMs) * 1000,
+    createsPerCpuSec: (n / createCpuMs) * 1000,
+    updatesPerCpuSec: (n / updateCpuMs) * 1000,
+  };
 }
 
 /** Write call → handler latency, sequential creates, every watcher timed. */
@@ -348,19 +368,23 @@ async function etcdCreates(n: number): Promise<{ createsPerSec: number; version:
 
 async function main(): Promise<void> {
   log(`store bench (${QUICK ? 'quick' : 'full'}): ${N} writes per run, ${IN_FLIGHT} in flight; pod JSON ${Buffer.byteLength(podJson('pod-0'))} bytes`);
-  await writes(Math.min(5_000, N), WATCHERS); // warm up the JIT
-  const w0 = await writes(N, 0);
-  log(`memory backend, 0 watchers:  ${round(w0.createsPerSec)} creates/s, ${round(w0.updatesPerSec)} updates/s`);
-  const w10 = await writes(N, WATCHERS);
-  log(`memory backend, ${WATCHERS} watchers: ${round(w10.createsPerSec)} creates/s, ${round(w10.updatesPerSec)} updates/s`);
-  const lat = await latency(LATENCY_SAMPLES, WATCHERS);
-  log(`watch delivery latency (${WATCHERS} watchers): p50 ${round(lat.p50Us, 1)} µs, p99 ${round(lat.p99Us, 1)} µs`);
-  const mem = await memoryPerPod(MEMORY_PODS);
-  log(`memory: ${round(mem.bytesPerPod)} bytes per stored Pod at ${MEMORY_PODS} Pods (pod JSON ${mem.podJsonBytes} bytes)`);
-  const fileAlways = await fileWrites(FILE_N, 'always');
-  const fileNever = await fileWrites(FILE_N, 'never');
-  log(`file backend: ${fileAlways === undefined ? 'n/a' : round(fileAlways)} creates/s fsync always, ${fileNever === undefined ? 'n/a' : round(fileNever)} creates/s fsync never`);
-  const etcd = await etcdCreates(ETCD_N);
+  let w0 = NOT_RUN;
+  let w10 = NOT_RUN;
+  if (SECTIONS.has('writes')) {
+    await writes(Math.min(5_000, N), WATCHERS); // warm up the JIT
+    w0 = await writes(N, 0);
+    log(`memory backend, 0 watchers:  ${round(w0.createsPerSec)} creates/s, ${round(w0.updatesPerSec)} updates/s (per CPU second: ${round(w0.createsPerCpuSec)}, ${round(w0.updatesPerCpuSec)})`);
+    w10 = await writes(N, WATCHERS);
+    log(`memory backend, ${WATCHERS} watchers: ${round(w10.createsPerSec)} creates/s, ${round(w10.updatesPerSec)} updates/s (per CPU second: ${round(w10.createsPerCpuSec)}, ${round(w10.updatesPerCpuSec)})`);
+  }
+  const lat = SECTIONS.has('latency') ? await latency(LATENCY_SAMPLES, WATCHERS) : { p50Us: NaN, p99Us: NaN };
+  if (SECTIONS.has('latency')) log(`watch delivery latency (${WATCHERS} watchers): p50 ${round(lat.p50Us, 1)} µs, p99 ${round(lat.p99Us, 1)} µs`);
+  const mem = SECTIONS.has('memory') ? await memoryPerPod(MEMORY_PODS) : { bytesPerPod: NaN, podJsonBytes: Buffer.byteLength(podJson('mem-000000')) };
+  if (SECTIONS.has('memory')) log(`memory: ${round(mem.bytesPerPod)} bytes per stored Pod at ${MEMORY_PODS} Pods (pod JSON ${mem.podJsonBytes} bytes)`);
+  const fileAlways = SECTIONS.has('file') ? await fileWrites(FILE_N, 'always') : undefined;
+  const fileNever = SECTIONS.has('file') ? await fileWrites(FILE_N, 'never') : undefined;
+  if (SECTIONS.has('file')) log(`file backend: ${fileAlways === undefined ? 'n/a' : round(fileAlways)} creates/s fsync always, ${fileNever === undefined ? 'n/a' : round(fileNever)} creates/s fsync never`);
+  const etcd = SECTIONS.has('etcd') ? await etcdCreates(ETCD_N) : undefined;
   if (etcd !== undefined) log(`etcd ${etcd.version}: ${round(etcd.createsPerSec)} creates/s (txn create, ${IN_FLIGHT} in flight)`);
   const ratio = etcd === undefined ? null : round(w10.createsPerSec / etcd.createsPerSec, 2);
   const fileRatio = etcd === undefined || fileAlways === undefined ? null : round(fileAlways / etcd.createsPerSec, 2);
@@ -375,6 +399,10 @@ async function main(): Promise<void> {
     updatesPerSec0Watchers: round(w0.updatesPerSec),
     createsPerSec10Watchers: round(w10.createsPerSec),
     updatesPerSec10Watchers: round(w10.updatesPerSec),
+    createsPerCpuSec0Watchers: round(w0.createsPerCpuSec),
+    updatesPerCpuSec0Watchers: round(w0.updatesPerCpuSec),
+    createsPerCpuSec10Watchers: round(w10.createsPerCpuSec),
+    updatesPerCpuSec10Watchers: round(w10.updatesPerCpuSec),
     watchLatencyP50Us: round(lat.p50Us, 1),
     watchLatencyP99Us: round(lat.p99Us, 1),
     memoryPods: MEMORY_PODS,

@@ -110,6 +110,25 @@ export function normalizeTime(s: string, micro: boolean): string | undefined {
 
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+const INTERN_MAX_LENGTH = 64;
+const INTERN_MAX_ENTRIES = 16_384;
+const interned = new Map<string, string>();
+
+/**
+ * One shared copy of a short string value. Decoded objects repeat the same values (images,
+ * 'IfNotPresent', '/dev/termination-log', label values, volume names) and JSON.parse makes a new
+ * string for each occurrence; the store keeps every object, so sharing them saves memory.
+ * Bounded: the table is cleared when full (strings already shared stay shared).
+ */
+function intern(s: string): string {
+  if (s.length > INTERN_MAX_LENGTH) return s;
+  const hit = interned.get(s);
+  if (hit !== undefined) return hit;
+  if (interned.size >= INTERN_MAX_ENTRIES) interned.clear();
+  interned.set(s, s);
+  return s;
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v) as unknown;
@@ -124,7 +143,8 @@ function setKey(out: Record<string, unknown>, key: string, value: unknown): void
 /** Check an arbitrary JSON value (deeply) and copy it; rejects non-JSON values. */
 function decodeJson(v: unknown, ctx: Ctx): Out {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : ctx.fail(`expected a JSON number, got ${String(v)}`);
+  // -0 is not a JSON value (it serializes as 0): decode it as 0 so output is JSON-stable.
+  if (typeof v === 'number') return Number.isFinite(v) ? v + 0 : ctx.fail(`expected a JSON number, got ${String(v)}`);
   if (++ctx.depth > MAX_DEPTH) {
     ctx.depth--;
     return ctx.fail(`nested deeper than ${MAX_DEPTH} levels`);
@@ -213,21 +233,21 @@ export class SchemaCompiler {
   private compileField(ft: FieldType): Decoder {
     switch (ft.k) {
       case 'string':
-        return (v, ctx) => (typeof v === 'string' ? v : ctx.fail(typeof v === 'number' || typeof v === 'boolean' ? `expected a string, got ${describeValue(v)}; quote it: "${String(v)}"` : `expected a string, got ${describeValue(v)}`));
+        return (v, ctx) => (typeof v === 'string' ? intern(v) : ctx.fail(typeof v === 'number' || typeof v === 'boolean' ? `expected a string, got ${describeValue(v)}; quote it: "${String(v)}"` : `expected a string, got ${describeValue(v)}`));
       case 'int32':
       case 'int64': {
         const lo = ft.k === 'int32' ? -2147483648 : Number.MIN_SAFE_INTEGER;
         const hi = ft.k === 'int32' ? 2147483647 : Number.MAX_SAFE_INTEGER;
         return (v, ctx) => {
           if (typeof v === 'number' && Number.isInteger(v)) {
-            return v >= lo && v <= hi ? v : ctx.fail(`${v} is out of range for a ${ft.k === 'int32' ? '32' : '64'}-bit integer`);
+            return v >= lo && v <= hi ? v + 0 : ctx.fail(`${v} is out of range for a ${ft.k === 'int32' ? '32' : '64'}-bit integer`);
           }
           if (typeof v === 'string' && /^-?\d+$/.test(v.trim())) return ctx.fail(`expected an integer, got ${describeValue(v)}; remove the quotes`);
           return ctx.fail(`expected an integer, got ${describeValue(v)}`);
         };
       }
       case 'number':
-        return (v, ctx) => (typeof v === 'number' && Number.isFinite(v) ? v : ctx.fail(`expected a number, got ${describeValue(v)}`));
+        return (v, ctx) => (typeof v === 'number' && Number.isFinite(v) ? v + 0 : ctx.fail(`expected a number, got ${describeValue(v)}`));
       case 'boolean':
         return (v, ctx) => {
           if (typeof v === 'boolean') return v;
@@ -258,7 +278,7 @@ export class SchemaCompiler {
       case 'intstr':
         return (v, ctx) => {
           if (typeof v === 'string') return v;
-          if (typeof v === 'number' && Number.isInteger(v)) return v;
+          if (typeof v === 'number' && Number.isInteger(v)) return v + 0;
           return ctx.fail(`expected an integer or a string, got ${describeValue(v)}`);
         };
       case 'json':

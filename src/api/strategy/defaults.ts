@@ -3,16 +3,95 @@
  * defaults.go) and the defaulting admission plugins (DefaultTolerationSeconds, Priority) fill
  * in fields on create and update.
  *
- * Every function is a pure immer producer: the input may be frozen and is never changed; an
- * input that needs no defaults comes back as the same object. Defaulting is idempotent.
+ * Every function is pure and copy-on-write: the input may be frozen and is never changed; only
+ * the objects on the path to a field that gets a default are copied (everything else is shared
+ * with the input), and an input that needs no defaults comes back as the same object, having
+ * allocated nothing. Defaulting is idempotent. Default values that are objects (the empty
+ * `securityContext`, the admission tolerations) are frozen constants shared by every result.
  *
  * @packageDocumentation
  */
-import { produce, type Draft } from 'immer';
 import type * as T from '../generated/types.js';
 
-type Mutable<X> = Draft<X>;
-type QuantityMap = { [key: string]: string };
+type QuantityMap = { readonly [key: string]: string };
+type Writable<X> = { -readonly [K in keyof X]: X[K] };
+
+/**
+ * A shallow copy built key by key. Node 20's V8 turns a spread copy (`{ ...x }`) into a slow
+ * dictionary about three times its size once it is frozen, as stored objects are; a copy built
+ * by assignment stays a compact fast object.
+ */
+function copyOf<X extends object>(src: X): Writable<X> {
+  const out = {} as Record<string, unknown>;
+  for (const k of Object.keys(src)) {
+    const v = (src as Record<string, unknown>)[k];
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out as Writable<X>;
+}
+
+/** A copy of `src` with `key` set to `v` (appended when new, as an assignment would). */
+function withKey<X extends object, K extends keyof X>(src: X, key: K, v: X[K]): X {
+  const out = copyOf(src);
+  out[key] = v;
+  return out;
+}
+
+/**
+ * Copy-on-write edits of one object: the first change makes a shallow copy (new keys are
+ * appended after the existing ones, as an assignment would), later changes write the copy.
+ */
+class Edit<X extends object> {
+  private copy: Writable<X> | undefined;
+  constructor(private readonly src: X) {}
+
+  /** The object with the edits so far (the input itself while nothing changed). */
+  get value(): X {
+    return this.copy ?? this.src;
+  }
+
+  set<K extends keyof X>(key: K, v: X[K]): void {
+    (this.copy ??= copyOf(this.src))[key] = v;
+  }
+
+  /** `key ??= v`. */
+  def<K extends keyof X>(key: K, v: X[K]): void {
+    if (this.value[key] == null) this.set(key, v);
+  }
+
+  /** Replace a present `key` by `f(value)` when that is a different object. */
+  sub<K extends keyof X>(key: K, f: (v: NonNullable<X[K]>) => X[K]): void {
+    const v = this.value[key];
+    if (v == null) return;
+    const n = f(v);
+    if (n !== v) this.set(key, n);
+  }
+}
+
+/** `f` applied to every element, copying the array only when an element changes. */
+function mapCow<X>(items: readonly X[], f: (x: X) => X): readonly X[] {
+  let out: X[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const x = items[i] as X;
+    const y = f(x);
+    if (y !== x) (out ??= items.slice())[i] = y;
+  }
+  return out ?? items;
+}
+
+/** A deeply frozen constant (safe to share: nothing may mutate defaulted objects). */
+function constant<X>(v: X): X {
+  const freeze = (x: unknown): void => {
+    if (typeof x !== 'object' || x === null) return;
+    Object.freeze(x);
+    for (const k of Object.keys(x)) freeze((x as Record<string, unknown>)[k]);
+  };
+  freeze(v);
+  return v;
+}
+
+const EMPTY: Readonly<Record<string, never>> = constant({});
 
 /** The image pull policy Kubernetes picks: `Always` for `:latest` or no tag, else `IfNotPresent`. @public */
 export function defaultImagePullPolicy(image: string | undefined): 'Always' | 'IfNotPresent' {
@@ -24,57 +103,92 @@ export function defaultImagePullPolicy(image: string | undefined): 'Always' | 'I
   return tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
-function defaultProbe(p: Mutable<T.Probe> | undefined): void {
-  if (p === undefined) return;
-  p.timeoutSeconds ??= 1;
-  p.periodSeconds ??= 10;
-  p.successThreshold ??= 1;
-  p.failureThreshold ??= 3;
-  if (p.httpGet !== undefined) defaultHTTPGet(p.httpGet);
+function defaultHTTPGet(h: T.HTTPGetAction): T.HTTPGetAction {
+  if (h.path != null && h.scheme != null) return h;
+  const e = new Edit(h);
+  e.def('path', '/');
+  e.def('scheme', 'HTTP');
+  return e.value;
 }
 
-function defaultHTTPGet(h: Mutable<T.HTTPGetAction>): void {
-  h.path ??= '/';
-  h.scheme ??= 'HTTP';
+function defaultProbe(p: T.Probe): T.Probe {
+  if (p.timeoutSeconds != null && p.periodSeconds != null && p.successThreshold != null && p.failureThreshold != null && p.httpGet == null) return p;
+  const e = new Edit(p);
+  e.def('timeoutSeconds', 1);
+  e.def('periodSeconds', 10);
+  e.def('successThreshold', 1);
+  e.def('failureThreshold', 3);
+  e.sub('httpGet', defaultHTTPGet);
+  return e.value;
 }
 
-function defaultLifecycle(l: Mutable<T.Lifecycle> | undefined): void {
-  if (l === undefined) return;
-  if (l.postStart?.httpGet !== undefined) defaultHTTPGet(l.postStart.httpGet);
-  if (l.preStop?.httpGet !== undefined) defaultHTTPGet(l.preStop.httpGet);
+function defaultHandler(h: T.LifecycleHandler): T.LifecycleHandler {
+  if (h.httpGet == null) return h;
+  const e = new Edit(h);
+  e.sub('httpGet', defaultHTTPGet);
+  return e.value;
 }
 
-function defaultContainer(c: Mutable<T.Container>): void {
-  c.imagePullPolicy ??= defaultImagePullPolicy(c.image);
-  c.terminationMessagePath ??= '/dev/termination-log';
-  c.terminationMessagePolicy ??= 'File';
-  for (const port of c.ports ?? []) port.protocol ??= 'TCP';
-  defaultProbe(c.livenessProbe);
-  defaultProbe(c.readinessProbe);
-  defaultProbe(c.startupProbe);
-  defaultLifecycle(c.lifecycle);
-  for (const e of c.env ?? []) {
-    const fieldRef = e.valueFrom?.fieldRef;
-    if (fieldRef !== undefined) fieldRef.apiVersion ??= 'v1';
-  }
-  defaultRequestsFromLimits(c.resources);
+function defaultLifecycle(l: T.Lifecycle): T.Lifecycle {
+  const e = new Edit(l);
+  e.sub('postStart', defaultHandler);
+  e.sub('preStop', defaultHandler);
+  return e.value;
+}
+
+function defaultPort(p: T.ContainerPort): T.ContainerPort {
+  return p.protocol != null ? p : withKey(p, 'protocol', 'TCP');
+}
+
+function defaultFieldRef(f: T.ObjectFieldSelector): T.ObjectFieldSelector {
+  return f.apiVersion != null ? f : withKey(f, 'apiVersion', 'v1');
+}
+
+function defaultEnvVar(v: T.EnvVar): T.EnvVar {
+  const fieldRef = v.valueFrom?.fieldRef;
+  if (fieldRef == null || fieldRef.apiVersion != null) return v;
+  return withKey(v, 'valueFrom', withKey(v.valueFrom as T.EnvVarSource, 'fieldRef', defaultFieldRef(fieldRef)));
+}
+
+function setEntry(m: Record<string, string>, key: string, value: string): void {
+  if (key === '__proto__') Object.defineProperty(m, key, { value, enumerable: true, writable: true, configurable: true });
+  else m[key] = value;
 }
 
 /** SetDefaults_Pod: a resource with a limit and no request gets the limit as its request. */
-function defaultRequestsFromLimits(r: Mutable<T.ResourceRequirements> | undefined): void {
-  if (r?.limits === undefined) return;
-  const limits = r.limits as QuantityMap;
+function defaultRequestsFromLimits(r: T.ResourceRequirements): T.ResourceRequirements {
+  const limits = r.limits as QuantityMap | undefined;
+  if (limits == null) return r;
   const keys = Object.keys(limits);
-  if (keys.length === 0) return;
-  const requests = (r.requests ?? {}) as QuantityMap;
-  let changed = false;
+  if (keys.length === 0) return r;
+  const requests = r.requests as QuantityMap | undefined;
+  let out: Record<string, string> | undefined;
   for (const k of keys) {
-    if (requests[k] === undefined) {
-      requests[k] = limits[k] as string;
-      changed = true;
+    if (requests == null || !Object.prototype.hasOwnProperty.call(requests, k) || requests[k] === undefined) {
+      out ??= requests == null ? {} : copyOf(requests);
+      setEntry(out, k, limits[k] as string);
     }
   }
-  if (changed || r.requests === undefined) r.requests = requests;
+  return out === undefined ? r : withKey(r, 'requests', out);
+}
+
+function defaultContainer(c: T.Container, hostNetwork: boolean): T.Container {
+  const e = new Edit(c);
+  if (c.imagePullPolicy == null) e.set('imagePullPolicy', defaultImagePullPolicy(c.image));
+  e.def('terminationMessagePath', '/dev/termination-log');
+  e.def('terminationMessagePolicy', 'File');
+  e.sub('ports', (ports) => mapCow(ports, hostNetwork ? (p) => defaultHostPort(defaultPort(p)) : defaultPort));
+  e.sub('livenessProbe', defaultProbe);
+  e.sub('readinessProbe', defaultProbe);
+  e.sub('startupProbe', defaultProbe);
+  e.sub('lifecycle', defaultLifecycle);
+  e.sub('env', (env) => mapCow(env, defaultEnvVar));
+  e.sub('resources', defaultRequestsFromLimits);
+  return e.value;
+}
+
+function defaultHostPort(p: T.ContainerPort): T.ContainerPort {
+  return p.hostPort != null ? p : withKey(p, 'hostPort', p.containerPort);
 }
 
 const VOLUME_SOURCES: readonly (keyof T.Volume)[] = [
@@ -87,43 +201,64 @@ const VOLUME_SOURCES: readonly (keyof T.Volume)[] = [
 /** The volume source fields of a Volume (exactly one must be set). @internal */
 export const volumeSourceFields: readonly string[] = VOLUME_SOURCES;
 
-function defaultVolume(v: Mutable<T.Volume>): void {
-  if (!VOLUME_SOURCES.some((k) => v[k] !== undefined)) v.emptyDir = {};
-  if (v.configMap !== undefined) v.configMap.defaultMode ??= 0o644;
-  if (v.secret !== undefined) v.secret.defaultMode ??= 0o644;
-  if (v.downwardAPI !== undefined) {
-    v.downwardAPI.defaultMode ??= 0o644;
-    for (const item of v.downwardAPI.items ?? []) if (item.fieldRef !== undefined) item.fieldRef.apiVersion ??= 'v1';
-  }
-  if (v.projected !== undefined) v.projected.defaultMode ??= 0o644;
-  if (v.hostPath !== undefined) v.hostPath.type ??= '';
-  if (v.iscsi !== undefined) v.iscsi.iscsiInterface ??= 'default';
-  if (v.rbd !== undefined) {
-    v.rbd.pool ??= 'rbd';
-    v.rbd.user ??= 'admin';
-    v.rbd.keyring ??= '/etc/ceph/keyring';
-  }
-  if (v.ephemeral?.volumeClaimTemplate !== undefined) defaultPVCSpec(v.ephemeral.volumeClaimTemplate.spec);
+function withDefaultMode<X extends { readonly defaultMode?: number | undefined }>(s: X): X {
+  return s.defaultMode != null ? s : withKey(s, 'defaultMode', 0o644);
 }
 
-/** SetDefaults_PodSpec and everything below it, in place on a draft. */
-function defaultPodSpecDraft(s: Mutable<T.PodSpec>): void {
-  s.dnsPolicy ??= 'ClusterFirst';
-  s.restartPolicy ??= 'Always';
-  s.terminationGracePeriodSeconds ??= 30;
-  s.schedulerName ??= 'default-scheduler';
-  s.securityContext ??= {};
-  s.enableServiceLinks ??= true;
-  for (const c of s.initContainers ?? []) defaultContainer(c);
-  for (const c of s.containers ?? []) {
-    defaultContainer(c);
-    if (s.hostNetwork === true) for (const p of c.ports ?? []) p.hostPort ??= p.containerPort;
-  }
-  for (const v of s.volumes ?? []) defaultVolume(v);
+function defaultDownwardAPIFile(f: T.DownwardAPIVolumeFile): T.DownwardAPIVolumeFile {
+  if (f.fieldRef == null || f.fieldRef.apiVersion != null) return f;
+  return withKey(f, 'fieldRef', defaultFieldRef(f.fieldRef));
 }
 
-function defaultTemplateDraft(t: Mutable<T.PodTemplateSpec> | undefined): void {
-  if (t?.spec !== undefined) defaultPodSpecDraft(t.spec);
+function defaultVolume(v: T.Volume): T.Volume {
+  const e = new Edit(v);
+  if (!VOLUME_SOURCES.some((k) => v[k] !== undefined)) e.set('emptyDir', EMPTY);
+  e.sub('configMap', withDefaultMode);
+  e.sub('secret', withDefaultMode);
+  e.sub('downwardAPI', (d) => {
+    const de = new Edit(withDefaultMode(d));
+    de.sub('items', (items) => mapCow(items, defaultDownwardAPIFile));
+    return de.value;
+  });
+  e.sub('projected', withDefaultMode);
+  e.sub('hostPath', (h) => (h.type != null ? h : withKey(h, 'type', '')));
+  e.sub('iscsi', (i) => (i.iscsiInterface != null ? i : withKey(i, 'iscsiInterface', 'default')));
+  e.sub('rbd', (r) => {
+    const re = new Edit(r);
+    re.def('pool', 'rbd');
+    re.def('user', 'admin');
+    re.def('keyring', '/etc/ceph/keyring');
+    return re.value;
+  });
+  e.sub('ephemeral', (eph) => {
+    const t = eph.volumeClaimTemplate;
+    if (t == null) return eph;
+    const spec = defaultPVCSpec(t.spec);
+    return spec === t.spec ? eph : withKey(eph, 'volumeClaimTemplate', withKey(t, 'spec', spec as T.PersistentVolumeClaimSpec));
+  });
+  return e.value;
+}
+
+/** SetDefaults_PodSpec and everything below it. */
+function defaultPodSpecFields(s: T.PodSpec): T.PodSpec {
+  const e = new Edit(s);
+  e.def('dnsPolicy', 'ClusterFirst');
+  e.def('restartPolicy', 'Always');
+  e.def('terminationGracePeriodSeconds', 30);
+  e.def('schedulerName', 'default-scheduler');
+  e.def('securityContext', EMPTY);
+  e.def('enableServiceLinks', true);
+  e.sub('initContainers', (cs) => mapCow(cs, (c) => defaultContainer(c, false)));
+  const hostNetwork = s.hostNetwork === true;
+  e.sub('containers', (cs) => mapCow(cs, (c) => defaultContainer(c, hostNetwork)));
+  e.sub('volumes', (vs) => mapCow(vs, defaultVolume));
+  return e.value;
+}
+
+function defaultTemplate<X extends { readonly spec?: T.PodSpec | undefined }>(t: X): X {
+  if (t.spec == null) return t;
+  const spec = defaultPodSpecFields(t.spec);
+  return spec === t.spec ? t : withKey(t, 'spec', spec);
 }
 
 /**
@@ -133,14 +268,30 @@ function defaultTemplateDraft(t: Mutable<T.PodTemplateSpec> | undefined): void {
  * @public
  */
 export function defaultPodSpec(spec: T.PodSpec): T.PodSpec {
-  return produce(spec, (d) => defaultPodSpecDraft(d));
+  return defaultPodSpecFields(spec);
 }
 
 const NOT_READY = 'node.kubernetes.io/not-ready';
 const UNREACHABLE = 'node.kubernetes.io/unreachable';
+const NOT_READY_TOLERATION: T.Toleration = constant({ key: NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+const UNREACHABLE_TOLERATION: T.Toleration = constant({ key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+const POD_STATUS_PENDING: T.PodStatus = constant({ phase: 'Pending' });
+const DEFAULT_TOLERATIONS: readonly T.Toleration[] = constant([NOT_READY_TOLERATION, UNREACHABLE_TOLERATION]);
 
-function tolerates(ts: readonly Mutable<T.Toleration>[], key: string): boolean {
+function tolerates(ts: readonly T.Toleration[], key: string): boolean {
   return ts.some((t) => (t.effect === undefined || t.effect === '' || t.effect === 'NoExecute') && ((t.operator === 'Exists' && (t.key === undefined || t.key === '')) || t.key === key));
+}
+
+/** The tolerations with DefaultTolerationSeconds' two added when they are not tolerated yet. */
+function withDefaultTolerations(ts: readonly T.Toleration[] | undefined): readonly T.Toleration[] {
+  if (ts == null || ts.length === 0) return DEFAULT_TOLERATIONS;
+  const notReady = !tolerates(ts, NOT_READY);
+  const unreachable = !tolerates(ts, UNREACHABLE);
+  if (!notReady && !unreachable) return ts;
+  const out = ts.slice();
+  if (notReady) out.push(NOT_READY_TOLERATION);
+  if (unreachable) out.push(UNREACHABLE_TOLERATION);
+  return out;
 }
 
 /**
@@ -156,90 +307,96 @@ function tolerates(ts: readonly Mutable<T.Toleration>[], key: string): boolean {
  * @public
  */
 export function defaultPod(pod: T.Pod): T.Pod {
-  return produce(pod, (d) => {
-    if (d.spec === undefined) return;
-    const s = d.spec;
-    defaultPodSpecDraft(s);
-    const tolerations = s.tolerations ?? [];
-    const add: Mutable<T.Toleration>[] = [];
-    if (!tolerates(tolerations, NOT_READY)) add.push({ key: NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
-    if (!tolerates(tolerations, UNREACHABLE)) add.push({ key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
-    if (add.length > 0) s.tolerations = [...tolerations, ...add];
-    s.priority ??= 0;
-    s.preemptionPolicy ??= 'PreemptLowerPriority';
-    d.status ??= {};
-    d.status.phase ??= 'Pending';
-  });
+  if (pod.spec == null) return pod;
+  const s = new Edit(defaultPodSpecFields(pod.spec));
+  const tolerations = withDefaultTolerations(s.value.tolerations);
+  if (tolerations !== s.value.tolerations) s.set('tolerations', tolerations);
+  s.def('priority', 0);
+  s.def('preemptionPolicy', 'PreemptLowerPriority');
+  const e = new Edit(pod);
+  if (s.value !== pod.spec) e.set('spec', s.value);
+  if (pod.status == null) e.set('status', POD_STATUS_PENDING);
+  else if (pod.status.phase == null) e.set('status', withKey(pod.status, 'phase', 'Pending'));
+  return e.value;
 }
 
 /** PodTemplate: its template's PodSpec defaults. @public */
 export function defaultPodTemplate(pt: T.PodTemplate): T.PodTemplate {
-  return produce(pt, (d) => defaultTemplateDraft(d.template));
+  if (pt.template == null) return pt;
+  const template = defaultTemplate(pt.template);
+  return template === pt.template ? pt : withKey(pt, 'template', template);
+}
+
+function isEmptyMap(m: object | undefined): boolean {
+  return m === undefined || Object.keys(m).length === 0;
 }
 
 /** ReplicationController: replicas 1, selector and labels from the template, template defaults. @public */
 export function defaultReplicationController(rc: T.ReplicationController): T.ReplicationController {
-  return produce(rc, (d) => {
-    if (d.spec === undefined) return;
-    const s = d.spec;
-    const labels = s.template?.metadata?.labels;
-    if (labels !== undefined) {
-      if (s.selector === undefined || Object.keys(s.selector).length === 0) s.selector = { ...labels };
-      if (d.metadata.labels === undefined || Object.keys(d.metadata.labels).length === 0) d.metadata.labels = { ...labels };
-    }
-    s.replicas ??= 1;
-    defaultTemplateDraft(s.template);
-  });
+  if (rc.spec == null) return rc;
+  const e = new Edit(rc);
+  const s = new Edit(rc.spec);
+  const labels = rc.spec.template?.metadata?.labels;
+  if (labels !== undefined) {
+    if (isEmptyMap(rc.spec.selector)) s.set('selector', copyOf(labels));
+    if (isEmptyMap(rc.metadata.labels)) e.set('metadata', withKey(rc.metadata, 'labels', copyOf(labels)));
+  }
+  s.def('replicas', 1);
+  s.sub('template', defaultTemplate);
+  if (s.value !== rc.spec) e.set('spec', s.value);
+  return e.value;
 }
 
 /** Deployment: replicas 1, RollingUpdate 25%/25%, revisionHistoryLimit 10, progressDeadlineSeconds 600. @public */
 export function defaultDeployment(dep: T.Deployment): T.Deployment {
-  return produce(dep, (d) => {
-    if (d.spec === undefined) return;
-    const s = d.spec;
-    s.replicas ??= 1;
-    s.strategy ??= {};
-    s.strategy.type ??= 'RollingUpdate';
-    if (s.strategy.type === 'RollingUpdate') {
-      s.strategy.rollingUpdate ??= {};
-      s.strategy.rollingUpdate.maxUnavailable ??= '25%';
-      s.strategy.rollingUpdate.maxSurge ??= '25%';
-    }
-    s.revisionHistoryLimit ??= 10;
-    s.progressDeadlineSeconds ??= 600;
-    defaultTemplateDraft(s.template);
-  });
+  if (dep.spec == null) return dep;
+  const s = new Edit(dep.spec);
+  s.def('replicas', 1);
+  const st = new Edit(dep.spec.strategy ?? {});
+  st.def('type', 'RollingUpdate');
+  if (st.value.type === 'RollingUpdate') {
+    const ru = new Edit(st.value.rollingUpdate ?? {});
+    ru.def('maxUnavailable', '25%');
+    ru.def('maxSurge', '25%');
+    if (ru.value !== st.value.rollingUpdate) st.set('rollingUpdate', ru.value);
+  }
+  if (st.value !== dep.spec.strategy) s.set('strategy', st.value);
+  s.def('revisionHistoryLimit', 10);
+  s.def('progressDeadlineSeconds', 600);
+  s.sub('template', defaultTemplate);
+  return s.value === dep.spec ? dep : withKey(dep, 'spec', s.value);
 }
 
 /** ReplicaSet: replicas 1 and template defaults. @public */
 export function defaultReplicaSet(rs: T.ReplicaSet): T.ReplicaSet {
-  return produce(rs, (d) => {
-    if (d.spec === undefined) return;
-    d.spec.replicas ??= 1;
-    defaultTemplateDraft(d.spec.template);
-  });
+  if (rs.spec == null) return rs;
+  const s = new Edit(rs.spec);
+  s.def('replicas', 1);
+  s.sub('template', defaultTemplate);
+  return s.value === rs.spec ? rs : withKey(rs, 'spec', s.value);
 }
 
 /** DaemonSet: RollingUpdate with maxUnavailable 1 and maxSurge 0, revisionHistoryLimit 10. @public */
 export function defaultDaemonSet(ds: T.DaemonSet): T.DaemonSet {
-  return produce(ds, (d) => {
-    if (d.spec === undefined) return;
-    const s = d.spec;
-    s.updateStrategy ??= {};
-    s.updateStrategy.type ??= 'RollingUpdate';
-    if (s.updateStrategy.type === 'RollingUpdate') {
-      s.updateStrategy.rollingUpdate ??= {};
-      s.updateStrategy.rollingUpdate.maxUnavailable ??= 1;
-      s.updateStrategy.rollingUpdate.maxSurge ??= 0;
-    }
-    s.revisionHistoryLimit ??= 10;
-    defaultTemplateDraft(s.template);
-  });
+  if (ds.spec == null) return ds;
+  const s = new Edit(ds.spec);
+  const us = new Edit(ds.spec.updateStrategy ?? {});
+  us.def('type', 'RollingUpdate');
+  if (us.value.type === 'RollingUpdate') {
+    const ru = new Edit(us.value.rollingUpdate ?? {});
+    ru.def('maxUnavailable', 1);
+    ru.def('maxSurge', 0);
+    if (ru.value !== us.value.rollingUpdate) us.set('rollingUpdate', ru.value);
+  }
+  if (us.value !== ds.spec.updateStrategy) s.set('updateStrategy', us.value);
+  s.def('revisionHistoryLimit', 10);
+  s.sub('template', defaultTemplate);
+  return s.value === ds.spec ? ds : withKey(ds, 'spec', s.value);
 }
 
-function defaultPVCSpec(s: Mutable<T.PersistentVolumeClaimSpec> | undefined): void {
-  if (s === undefined) return;
-  s.volumeMode ??= 'Filesystem';
+function defaultPVCSpec(s: T.PersistentVolumeClaimSpec | undefined): T.PersistentVolumeClaimSpec | undefined {
+  if (s == null || s.volumeMode != null) return s;
+  return withKey(s, 'volumeMode', 'Filesystem');
 }
 
 /**
@@ -249,39 +406,46 @@ function defaultPVCSpec(s: Mutable<T.PersistentVolumeClaimSpec> | undefined): vo
  * @public
  */
 export function defaultStatefulSet(sts: T.StatefulSet): T.StatefulSet {
-  return produce(sts, (d) => {
-    if (d.spec === undefined) return;
-    const s = d.spec;
-    s.replicas ??= 1;
-    s.podManagementPolicy ??= 'OrderedReady';
-    s.updateStrategy ??= {};
-    s.updateStrategy.type ??= 'RollingUpdate';
-    if (s.updateStrategy.type === 'RollingUpdate') {
-      s.updateStrategy.rollingUpdate ??= {};
-      s.updateStrategy.rollingUpdate.partition ??= 0;
-    }
-    s.revisionHistoryLimit ??= 10;
-    s.persistentVolumeClaimRetentionPolicy ??= {};
-    s.persistentVolumeClaimRetentionPolicy.whenDeleted ??= 'Retain';
-    s.persistentVolumeClaimRetentionPolicy.whenScaled ??= 'Retain';
-    for (const pvc of s.volumeClaimTemplates ?? []) {
-      pvc.spec ??= {};
-      defaultPVCSpec(pvc.spec);
-    }
-    defaultTemplateDraft(s.template);
-  });
+  if (sts.spec == null) return sts;
+  const s = new Edit(sts.spec);
+  s.def('replicas', 1);
+  s.def('podManagementPolicy', 'OrderedReady');
+  const us = new Edit(sts.spec.updateStrategy ?? {});
+  us.def('type', 'RollingUpdate');
+  if (us.value.type === 'RollingUpdate') {
+    const ru = new Edit(us.value.rollingUpdate ?? {});
+    ru.def('partition', 0);
+    if (ru.value !== us.value.rollingUpdate) us.set('rollingUpdate', ru.value);
+  }
+  if (us.value !== sts.spec.updateStrategy) s.set('updateStrategy', us.value);
+  s.def('revisionHistoryLimit', 10);
+  const rp = new Edit(sts.spec.persistentVolumeClaimRetentionPolicy ?? {});
+  rp.def('whenDeleted', 'Retain');
+  rp.def('whenScaled', 'Retain');
+  if (rp.value !== sts.spec.persistentVolumeClaimRetentionPolicy) s.set('persistentVolumeClaimRetentionPolicy', rp.value);
+  s.sub('volumeClaimTemplates', (pvcs) =>
+    mapCow(pvcs, (pvc) => {
+      const spec = defaultPVCSpec(pvc.spec ?? {});
+      return spec === pvc.spec ? pvc : withKey(pvc, 'spec', spec);
+    }),
+  );
+  s.sub('template', defaultTemplate);
+  return s.value === sts.spec ? sts : withKey(sts, 'spec', s.value);
 }
 
-function defaultJobSpecFields(s: Mutable<T.JobSpec>): void {
-  if (s.completions === undefined && s.parallelism === undefined) {
-    s.completions = 1;
-    s.parallelism = 1;
+function defaultJobSpecFields(spec: T.JobSpec): T.JobSpec {
+  const s = new Edit(spec);
+  if (spec.completions == null && spec.parallelism == null) {
+    s.set('completions', 1);
+    s.set('parallelism', 1);
   }
-  s.parallelism ??= 1;
-  if (s.backoffLimit === undefined) s.backoffLimit = s.backoffLimitPerIndex !== undefined ? 2147483647 : 6;
-  s.completionMode ??= 'NonIndexed';
-  s.suspend ??= false;
-  s.podReplacementPolicy ??= s.podFailurePolicy !== undefined ? 'Failed' : 'TerminatingOrFailed';
+  s.def('parallelism', 1);
+  if (spec.backoffLimit == null) s.set('backoffLimit', spec.backoffLimitPerIndex !== undefined ? 2147483647 : 6);
+  s.def('completionMode', 'NonIndexed');
+  s.def('suspend', false);
+  if (spec.podReplacementPolicy == null) s.set('podReplacementPolicy', spec.podFailurePolicy !== undefined ? 'Failed' : 'TerminatingOrFailed');
+  s.sub('template', defaultTemplate);
+  return s.value;
 }
 
 /**
@@ -292,23 +456,33 @@ function defaultJobSpecFields(s: Mutable<T.JobSpec>): void {
  * @public
  */
 export function defaultJob(job: T.Job): T.Job {
-  return produce(job, (d) => {
-    if (d.spec === undefined) return;
-    defaultJobSpecFields(d.spec);
-    defaultTemplateDraft(d.spec.template);
-  });
+  if (job.spec == null) return job;
+  const spec = defaultJobSpecFields(job.spec);
+  return spec === job.spec ? job : withKey(job, 'spec', spec);
 }
 
 /** CronJob: Allow, suspend false, history limits 3 and 1, and the job template's PodSpec defaults. @public */
 export function defaultCronJob(cj: T.CronJob): T.CronJob {
-  return produce(cj, (d) => {
-    const s = d.spec;
-    s.concurrencyPolicy ??= 'Allow';
-    s.suspend ??= false;
-    s.successfulJobsHistoryLimit ??= 3;
-    s.failedJobsHistoryLimit ??= 1;
-    defaultTemplateDraft(s.jobTemplate.spec?.template);
+  const s = new Edit(cj.spec);
+  s.def('concurrencyPolicy', 'Allow');
+  s.def('suspend', false);
+  s.def('successfulJobsHistoryLimit', 3);
+  s.def('failedJobsHistoryLimit', 1);
+  s.sub('jobTemplate', (jt) => {
+    if (jt.spec?.template == null) return jt;
+    const template = defaultTemplate(jt.spec.template);
+    return template === jt.spec.template ? jt : withKey(jt, 'spec', withKey(jt.spec, 'template', template));
   });
+  return s.value === cj.spec ? cj : withKey(cj, 'spec', s.value);
+}
+
+function defaultServicePort(p: T.ServicePort): T.ServicePort {
+  const needsTarget = p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '';
+  if (p.protocol != null && !needsTarget) return p;
+  const e = new Edit(p);
+  e.def('protocol', 'TCP');
+  if (needsTarget) e.set('targetPort', p.port);
+  return e.value;
 }
 
 /**
@@ -319,49 +493,47 @@ export function defaultCronJob(cj: T.CronJob): T.CronJob {
  * @public
  */
 export function defaultService(svc: T.Service): T.Service {
-  return produce(svc, (d) => {
-    if (d.spec === undefined) return;
-    const s = d.spec;
-    s.type ??= 'ClusterIP';
-    s.sessionAffinity ??= 'None';
-    if (s.sessionAffinity === 'ClientIP') {
-      s.sessionAffinityConfig ??= {};
-      s.sessionAffinityConfig.clientIP ??= {};
-      s.sessionAffinityConfig.clientIP.timeoutSeconds ??= 10800;
-    }
-    for (const p of s.ports ?? []) {
-      p.protocol ??= 'TCP';
-      if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
-    }
-    if (s.type === 'NodePort' || s.type === 'LoadBalancer') s.externalTrafficPolicy ??= 'Cluster';
-    if (s.type === 'LoadBalancer') s.allocateLoadBalancerNodePorts ??= true;
-    if (s.type !== 'ExternalName') {
-      s.internalTrafficPolicy ??= 'Cluster';
-      const headlessWithoutSelector = s.clusterIP === 'None' && Object.keys(s.selector ?? {}).length === 0;
-      s.ipFamilyPolicy ??= headlessWithoutSelector ? 'RequireDualStack' : 'SingleStack';
-    }
-  });
+  if (svc.spec == null) return svc;
+  const s = new Edit(svc.spec);
+  s.def('type', 'ClusterIP');
+  s.def('sessionAffinity', 'None');
+  if (s.value.sessionAffinity === 'ClientIP') {
+    const sac = new Edit(s.value.sessionAffinityConfig ?? {});
+    const cip = new Edit(sac.value.clientIP ?? {});
+    cip.def('timeoutSeconds', 10800);
+    if (cip.value !== sac.value.clientIP) sac.set('clientIP', cip.value);
+    if (sac.value !== s.value.sessionAffinityConfig) s.set('sessionAffinityConfig', sac.value);
+  }
+  s.sub('ports', (ports) => mapCow(ports, defaultServicePort));
+  const type = s.value.type;
+  if (type === 'NodePort' || type === 'LoadBalancer') s.def('externalTrafficPolicy', 'Cluster');
+  if (type === 'LoadBalancer') s.def('allocateLoadBalancerNodePorts', true);
+  if (type !== 'ExternalName') {
+    s.def('internalTrafficPolicy', 'Cluster');
+    const headlessWithoutSelector = s.value.clusterIP === 'None' && Object.keys(s.value.selector ?? {}).length === 0;
+    s.def('ipFamilyPolicy', headlessWithoutSelector ? 'RequireDualStack' : 'SingleStack');
+  }
+  return s.value === svc.spec ? svc : withKey(svc, 'spec', s.value);
 }
 
 /** PersistentVolumeClaim: volumeMode Filesystem; status phase Pending. @public */
 export function defaultPersistentVolumeClaim(pvc: T.PersistentVolumeClaim): T.PersistentVolumeClaim {
-  return produce(pvc, (d) => {
-    d.spec ??= {};
-    defaultPVCSpec(d.spec);
-    d.status ??= {};
-    d.status.phase ??= 'Pending';
-  });
+  const e = new Edit(pvc);
+  const spec = defaultPVCSpec(pvc.spec ?? {});
+  if (spec !== pvc.spec) e.set('spec', spec);
+  if (pvc.status?.phase == null) e.set('status', withKey(pvc.status ?? {}, 'phase', 'Pending'));
+  return e.value;
 }
 
 /** PersistentVolume: reclaim policy Retain, volumeMode Filesystem; status phase Pending. @public */
 export function defaultPersistentVolume(pv: T.PersistentVolume): T.PersistentVolume {
-  return produce(pv, (d) => {
-    d.spec ??= {};
-    d.spec.persistentVolumeReclaimPolicy ??= 'Retain';
-    d.spec.volumeMode ??= 'Filesystem';
-    d.status ??= {};
-    d.status.phase ??= 'Pending';
-  });
+  const e = new Edit(pv);
+  const s = new Edit(pv.spec ?? {});
+  s.def('persistentVolumeReclaimPolicy', 'Retain');
+  s.def('volumeMode', 'Filesystem');
+  if (s.value !== pv.spec) e.set('spec', s.value);
+  if (pv.status?.phase == null) e.set('status', withKey(pv.status ?? {}, 'phase', 'Pending'));
+  return e.value;
 }
 
 /**
@@ -371,79 +543,87 @@ export function defaultPersistentVolume(pv: T.PersistentVolume): T.PersistentVol
  * @public
  */
 export function defaultNamespace(ns: T.Namespace): T.Namespace {
-  return produce(ns, (d) => {
-    const name = d.metadata.name;
-    if (name !== undefined && name !== '' && d.metadata.labels?.['kubernetes.io/metadata.name'] !== name) {
-      d.metadata.labels = { ...(d.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
-    }
-    d.spec ??= {};
-    d.spec.finalizers ??= ['kubernetes'];
-    d.status ??= {};
-    d.status.phase ??= 'Active';
-  });
+  const e = new Edit(ns);
+  const name = ns.metadata.name;
+  if (name !== undefined && name !== '' && ns.metadata.labels?.['kubernetes.io/metadata.name'] !== name) {
+    e.set('metadata', withKey(ns.metadata, 'labels', withKey<{ readonly [k: string]: string }, string>(ns.metadata.labels ?? {}, 'kubernetes.io/metadata.name', name)));
+  }
+  if (ns.spec?.finalizers == null) e.set('spec', withKey(ns.spec ?? {}, 'finalizers', ['kubernetes']));
+  if (ns.status?.phase == null) e.set('status', withKey(ns.status ?? {}, 'phase', 'Active'));
+  return e.value;
 }
 
 /** Secret: type Opaque; `stringData` is merged into `data` (base64) and removed. @public */
 export function defaultSecret(secret: T.Secret): T.Secret {
-  return produce(secret, (d) => {
-    d.type ??= 'Opaque';
-    if (d.stringData !== undefined) {
-      const data: { [key: string]: string } = { ...(d.data ?? {}) };
-      for (const [k, v] of Object.entries(d.stringData)) data[k] = Buffer.from(v, 'utf8').toString('base64');
-      d.data = data;
-      delete d.stringData;
-    }
-  });
+  const e = new Edit(secret);
+  e.def('type', 'Opaque');
+  if (secret.stringData !== undefined) {
+    const data: { [key: string]: string } = copyOf(secret.data ?? {});
+    for (const [k, v] of Object.entries(secret.stringData)) data[k] = Buffer.from(v, 'utf8').toString('base64');
+    e.set('data', data);
+    const out = {} as Writable<T.Secret>;
+    for (const k of Object.keys(e.value) as (keyof T.Secret)[]) if (k !== 'stringData') (out as Record<string, unknown>)[k] = e.value[k];
+    return out;
+  }
+  return e.value;
 }
 
 /** Node: status allocatable defaults to capacity. @public */
 export function defaultNode(node: T.Node): T.Node {
-  return produce(node, (d) => {
-    const st = d.status;
-    if (st?.capacity !== undefined && st.allocatable === undefined) st.allocatable = { ...st.capacity };
-  });
+  const st = node.status;
+  if (st?.capacity === undefined || st.allocatable !== undefined) return node;
+  return withKey(node, 'status', withKey(st, 'allocatable', copyOf(st.capacity)));
+}
+
+function defaultProtocol<X extends { readonly protocol?: string | undefined }>(p: X): X {
+  return p.protocol != null ? p : withKey(p, 'protocol', 'TCP');
 }
 
 /** Endpoints: port protocol TCP. @public */
 export function defaultEndpoints(ep: T.Endpoints): T.Endpoints {
-  return produce(ep, (d) => {
-    for (const ss of d.subsets ?? []) for (const p of ss.ports ?? []) p.protocol ??= 'TCP';
+  if (ep.subsets == null) return ep;
+  const subsets = mapCow(ep.subsets, (ss) => {
+    if (ss.ports == null) return ss;
+    const ports = mapCow(ss.ports, defaultProtocol);
+    return ports === ss.ports ? ss : withKey(ss, 'ports', ports);
   });
+  return subsets === ep.subsets ? ep : withKey(ep, 'subsets', subsets);
 }
 
 /** EndpointSlice: port protocol TCP and name "". @public */
 export function defaultEndpointSlice(es: T.EndpointSlice): T.EndpointSlice {
-  return produce(es, (d) => {
-    for (const p of d.ports ?? []) {
-      p.protocol ??= 'TCP';
-      p.name ??= '';
-    }
+  if (es.ports == null) return es;
+  const ports = mapCow(es.ports, (p) => {
+    if (p.protocol != null && p.name != null) return p;
+    const e = new Edit(p);
+    e.def('protocol', 'TCP');
+    e.def('name', '');
+    return e.value;
   });
+  return ports === es.ports ? es : withKey(es, 'ports', ports);
 }
 
 /** HorizontalPodAutoscaler (autoscaling/v2): minReplicas 1, and cpu at 80% utilization when no metric is given. @public */
 export function defaultHorizontalPodAutoscaler(hpa: T.HorizontalPodAutoscaler): T.HorizontalPodAutoscaler {
-  return produce(hpa, (d) => {
-    d.spec.minReplicas ??= 1;
-    if (d.spec.metrics === undefined || d.spec.metrics.length === 0) {
-      d.spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
-    }
-  });
+  const s = new Edit(hpa.spec);
+  s.def('minReplicas', 1);
+  if (hpa.spec.metrics === undefined || hpa.spec.metrics.length === 0) {
+    s.set('metrics', [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]);
+  }
+  return s.value === hpa.spec ? hpa : withKey(hpa, 'spec', s.value);
 }
 
 /** PriorityClass: preemptionPolicy PreemptLowerPriority. @public */
 export function defaultPriorityClass(pc: T.PriorityClass): T.PriorityClass {
-  return produce(pc, (d) => {
-    d.preemptionPolicy ??= 'PreemptLowerPriority';
-  });
+  return pc.preemptionPolicy != null ? pc : withKey(pc, 'preemptionPolicy', 'PreemptLowerPriority');
 }
 
 /** StorageClass: reclaimPolicy Delete, volumeBindingMode Immediate. @public */
 export function defaultStorageClass(sc: T.StorageClass): T.StorageClass {
-  return produce(sc, (d) => {
-    d.reclaimPolicy ??= 'Delete';
-    d.volumeBindingMode ??= 'Immediate';
-  });
+  const e = new Edit(sc);
+  e.def('reclaimPolicy', 'Delete');
+  e.def('volumeBindingMode', 'Immediate');
+  return e.value;
 }
 
 /** PodDisruptionBudget: unhealthyPodEvictionPolicy is left unset, as policy/v1 does. @public */

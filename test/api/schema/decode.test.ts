@@ -153,3 +153,16 @@ test('the unknown-field policy can drop or warn instead of rejecting', (t) => {
   t.true(warned.ok);
   t.deepEqual(warned.warnings, [{ path: 'dat', message: 'unknown field "dat"' }]);
 });
+
+test('-0 decodes as 0, so decoded objects survive a JSON round trip unchanged', (t) => {
+  const r = builtinSchemas.decode<{ metadata: { managedFields: { fieldsV1: Record<string, unknown> }[] } }>('ConfigMap', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'x', managedFields: [{ fieldsV1: { a: -0, b: [-0] } }] },
+  });
+  t.true(r.ok);
+  if (r.ok) {
+    t.true(Object.is(r.value.metadata.managedFields[0]?.fieldsV1['a'], 0));
+    t.deepEqual(JSON.parse(JSON.stringify(r.value)), r.value);
+  }
+});

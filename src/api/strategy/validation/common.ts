@@ -9,6 +9,7 @@ import type { FieldError } from '../../schema/decode.js';
 import type { LabelSelector, ObjectMeta } from '../../generated/types.js';
 import { validateLabelValue } from '../../labels.js';
 import { intOrPercentValue, type IntOrString } from '../../intstr.js';
+import { tryParseQuantity, type Quantity } from '../../quantity.js';
 import { isDNS1123Label, isQualifiedName, type NameValidator } from '../names.js';
 
 /**
@@ -18,34 +19,64 @@ import { isDNS1123Label, isQualifiedName, type NameValidator } from '../names.js
  * @public
  */
 export class FieldPath {
-  private constructor(private readonly text: string) {}
+  /** The printed path, computed on first use: most paths are built and never printed. */
+  private text: string | undefined;
+
+  /**
+   * `step` is a field name (`mode` 0), a list index (1) or a map key (2) below `parent`.
+   * Nothing is formatted until `toString()`, so validating a valid object builds no strings.
+   */
+  private constructor(
+    private readonly parent: FieldPath | undefined,
+    private readonly step: string | number,
+    private readonly mode: 0 | 1 | 2,
+  ) {
+    if (parent === undefined) this.text = '';
+  }
+
+  private static readonly EMPTY = new FieldPath(undefined, '', 0);
 
   /** A path starting at a top-level field (`FieldPath.root('spec')`). */
   static root(...names: string[]): FieldPath {
-    return new FieldPath('').child(...names);
+    return FieldPath.EMPTY.child(...names);
   }
 
   /** The field `name` below this path. */
   child(...names: string[]): FieldPath {
-    let t = this.text;
-    for (const n of names) t = t === '' ? n : `${t}.${n}`;
-    return new FieldPath(t);
+    let p: FieldPath = this;
+    for (const n of names) p = new FieldPath(p, n, 0);
+    return p;
   }
 
   /** The list element `i`. */
   index(i: number): FieldPath {
-    return new FieldPath(`${this.text}[${i}]`);
+    return new FieldPath(this, i, 1);
   }
 
   /** The map entry `key`: `.key` when it is identifier-like, `["key"]` otherwise. */
   key(key: string): FieldPath {
-    return /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key) ? new FieldPath(this.text === '' ? key : `${this.text}.${key}`) : new FieldPath(`${this.text}["${key.replace(/["\\]/g, '\\$&')}"]`);
+    return new FieldPath(this, key, 2);
+  }
+
+  private render(): string {
+    if (this.text !== undefined) return this.text;
+    const t = (this.parent as FieldPath).render();
+    const step = this.step;
+    let s: string;
+    if (this.mode === 1) s = `${t}[${step}]`;
+    else if (this.mode === 0 || IDENTIFIER_RE.test(step as string)) s = t === '' ? String(step) : `${t}.${step}`;
+    else s = `${t}["${(step as string).replace(/["\\]/g, '\\$&')}"]`;
+    this.text = s;
+    return s;
   }
 
   toString(): string {
-    return this.text === '' ? '<root>' : this.text;
+    const t = this.render();
+    return t === '' ? '<root>' : t;
   }
 }
+
+const IDENTIFIER_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 
 /** Format a value the way Kubernetes quotes it in messages. @internal */
 export function show(value: unknown): string {
@@ -108,8 +139,9 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   }
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
-  const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
-  for (const k of keys) if (!deepEqual(ao[k], bo[k])) return false;
+  // Every key of either side, without building the union.
+  for (const k of Object.keys(ao)) if (!deepEqual(ao[k], bo[k])) return false;
+  for (const k of Object.keys(bo)) if (!Object.prototype.hasOwnProperty.call(ao, k) && !deepEqual(ao[k], bo[k])) return false;
   return true;
 }
 
@@ -123,12 +155,44 @@ export function validatePositive(value: number | undefined, path: FieldPath): Fi
   return value !== undefined && value <= 0 ? [invalid(path, `${value}: must be greater than 0`)] : [];
 }
 
+const CACHE_MAX = 4096;
+
+/**
+ * A bounded memo of a pure function of a string (cleared when full): objects repeat the same
+ * label keys, values and quantities. Cached results are shared, so they must not be mutated.
+ */
+function memo<R>(f: (s: string) => R): (s: string) => R {
+  const cache = new Map<string, R>();
+  return (s) => {
+    let r = cache.get(s);
+    if (r === undefined && !cache.has(s)) {
+      r = f(s);
+      if (cache.size >= CACHE_MAX) cache.clear();
+      cache.set(s, r);
+    }
+    return r as R;
+  };
+}
+
+/** `isQualifiedName`, memoized; the result is shared: do not mutate it. @internal */
+export const qualifiedNameProblems: (name: string) => readonly string[] = memo(isQualifiedName);
+
+/** `validateLabelValue`, memoized; the result is shared: do not mutate it. @internal */
+export const labelValueProblems: (value: string) => readonly string[] = memo(validateLabelValue);
+
+/** `tryParseQuantity`, memoized (quantities are immutable). @internal */
+export const parsedQuantity: (text: string) => Quantity | undefined = memo(tryParseQuantity);
+
 /** Label keys must be qualified names and values valid label values. @public */
 export function validateLabels(labels: { readonly [key: string]: string } | undefined, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
-  for (const [k, v] of Object.entries(labels ?? {})) {
-    errs.push(...formatErrors(path, k, isQualifiedName(k)));
-    errs.push(...formatErrors(path.key(k), v, validateLabelValue(v)));
+  if (labels === undefined) return errs;
+  for (const k of Object.keys(labels)) {
+    const v = labels[k] as string;
+    const kp = qualifiedNameProblems(k);
+    if (kp.length > 0) errs.push(...formatErrors(path, k, kp));
+    const vp = labelValueProblems(v);
+    if (vp.length > 0) errs.push(...formatErrors(path.key(k), v, vp));
   }
   return errs;
 }
@@ -140,7 +204,8 @@ export function validateAnnotations(annotations: { readonly [key: string]: strin
   const errs: FieldError[] = [];
   let size = 0;
   for (const [k, v] of Object.entries(annotations ?? {})) {
-    errs.push(...formatErrors(path, k, isQualifiedName(k.toLowerCase())));
+    const kp = qualifiedNameProblems(k.toLowerCase());
+    if (kp.length > 0) errs.push(...formatErrors(path, k, kp));
     size += Buffer.byteLength(k) + Buffer.byteLength(v);
   }
   if (size > TOTAL_ANNOTATION_SIZE) errs.push({ path: path.toString(), message: `Too long: may not be more than ${TOTAL_ANNOTATION_SIZE} bytes (annotations total ${size} bytes); move large data to a ConfigMap` });

@@ -7,14 +7,13 @@
  */
 import type { FieldError } from '../../schema/decode.js';
 import type * as T from '../../generated/types.js';
-import { validateLabelValue } from '../../labels.js';
-import { compareQuantities, tryParseQuantity } from '../../quantity.js';
+import { compareQuantities } from '../../quantity.js';
 import { volumeSourceFields } from '../defaults.js';
 import {
-  isConfigMapKey, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isIP, isQualifiedName, isValidPortName, isValidPortNum,
+  isConfigMapKey, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isIP, isValidPortName, isValidPortNum,
 } from '../names.js';
 import {
-  deepEqual, duplicate, FieldPath, forbidden, formatErrors, invalid, notFound, notSupported, required, show, validateImmutable,
+  deepEqual, duplicate, FieldPath, labelValueProblems, parsedQuantity, qualifiedNameProblems, forbidden, formatErrors, invalid, notFound, notSupported, required, show, validateImmutable,
   validateLabels, validateLabelSelector, validateNonnegative, validatePositive,
 } from './common.js';
 
@@ -41,7 +40,7 @@ function isSet(v: unknown): boolean {
 const STANDARD_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage', 'storage']);
 
 function validateResourceName(name: string, path: FieldPath): FieldError[] {
-  const problems = isQualifiedName(name);
+  const problems = qualifiedNameProblems(name);
   if (problems.length > 0) return formatErrors(path, name, problems);
   if (!name.includes('/') && !STANDARD_RESOURCES.has(name) && !name.startsWith('hugepages-') && !name.startsWith('requests.') && !name.startsWith('limits.')) {
     return [invalid(path, `${show(name)}: must be a standard resource type (cpu, memory, ephemeral-storage, hugepages-<size>) or fully qualified (e.g. example.com/gpu)`)];
@@ -53,7 +52,7 @@ function validateResourceQuantities(map: { readonly [k: string]: string } | unde
   const errs: FieldError[] = [];
   for (const [k, v] of Object.entries(map ?? {})) {
     errs.push(...validateResourceName(k, path.key(k)));
-    const q = tryParseQuantity(v);
+    const q = parsedQuantity(v);
     if (q === undefined) errs.push(invalid(path.key(k), `${show(v)}: must be a quantity such as 500m or 128Mi`));
     else if (q.nanos < 0n) errs.push(invalid(path.key(k), `${show(v)}: must be greater than or equal to 0`));
   }
@@ -74,8 +73,8 @@ export function validateResourceRequirements(r: T.ResourceRequirements | undefin
   for (const [name, reqText] of Object.entries(r.requests ?? {})) {
     const limText = r.limits?.[name];
     if (limText === undefined) continue;
-    const req = tryParseQuantity(reqText);
-    const lim = tryParseQuantity(limText);
+    const req = parsedQuantity(reqText);
+    const lim = parsedQuantity(limText);
     if (req === undefined || lim === undefined) continue;
     if (compareQuantities(req, lim) > 0) errs.push(invalid(path.child('requests').key(name), `must be less than or equal to ${name} limit of ${limText}`));
   }
@@ -234,7 +233,7 @@ function validateVolumes(volumes: readonly T.Volume[] | undefined, path: FieldPa
     if (v.persistentVolumeClaim !== undefined && v.persistentVolumeClaim.claimName === '') errs.push(required(p.child('persistentVolumeClaim', 'claimName')));
     if (v.hostPath !== undefined && v.hostPath.path === '') errs.push(required(p.child('hostPath', 'path')));
     if (v.emptyDir?.sizeLimit !== undefined) {
-      const q = tryParseQuantity(v.emptyDir.sizeLimit);
+      const q = parsedQuantity(v.emptyDir.sizeLimit);
       if (q !== undefined && q.nanos < 0n) errs.push(invalid(p.child('emptyDir', 'sizeLimit'), 'must be greater than or equal to 0'));
     }
   });
@@ -248,14 +247,14 @@ function validateTolerations(ts: readonly T.Toleration[] | undefined, path: Fiel
   const errs: FieldError[] = [];
   (ts ?? []).forEach((t, i) => {
     const p = path.index(i);
-    if (t.key !== undefined && t.key !== '') errs.push(...formatErrors(p.child('key'), t.key, isQualifiedName(t.key)));
+    if (t.key !== undefined && t.key !== '') errs.push(...formatErrors(p.child('key'), t.key, qualifiedNameProblems(t.key)));
     const op = t.operator ?? 'Equal';
     if ((t.key === undefined || t.key === '') && op !== 'Exists') {
       errs.push(invalid(p.child('operator'), `${show(op)}: operator must be Exists when \`key\` is empty, which means "match all values and all keys"`));
     }
     if (!has(TOLERATION_OPERATORS, op)) errs.push(notSupported(p.child('operator'), op, TOLERATION_OPERATORS));
     else if (op === 'Exists' && t.value !== undefined && t.value !== '') errs.push(invalid(p.child('operator'), 'value must be empty when `operator` is \'Exists\''));
-    else if (op === 'Equal' && t.value !== undefined) errs.push(...formatErrors(p.child('value'), t.value, validateLabelValue(t.value)));
+    else if (op === 'Equal' && t.value !== undefined) errs.push(...formatErrors(p.child('value'), t.value, labelValueProblems(t.value)));
     if (t.effect !== undefined && t.effect !== '' && !has(TAINT_EFFECTS, t.effect)) errs.push(notSupported(p.child('effect'), t.effect, TAINT_EFFECTS));
     if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') {
       errs.push(invalid(p.child('effect'), `${show(t.effect ?? '')}: effect must be 'NoExecute' when \`tolerationSeconds\` is set`));
@@ -287,7 +286,7 @@ function validateNodeSelectorRequirements(reqs: readonly T.NodeSelectorRequireme
     }
     if (fields) {
       if (r.key !== 'metadata.name') errs.push(notSupported(p.child('key'), r.key, ['metadata.name']));
-    } else errs.push(...formatErrors(p.child('key'), r.key, isQualifiedName(r.key)));
+    } else errs.push(...formatErrors(p.child('key'), r.key, qualifiedNameProblems(r.key)));
   });
   return errs;
 }
@@ -306,7 +305,7 @@ function validateWeight(w: number, path: FieldPath): FieldError[] {
 function validatePodAffinityTerm(term: T.PodAffinityTerm, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
   if (term.topologyKey === '') errs.push(required(path.child('topologyKey'), 'can not be empty'));
-  else errs.push(...formatErrors(path.child('topologyKey'), term.topologyKey, isQualifiedName(term.topologyKey)));
+  else errs.push(...formatErrors(path.child('topologyKey'), term.topologyKey, qualifiedNameProblems(term.topologyKey)));
   errs.push(...validateLabelSelector(term.labelSelector, path.child('labelSelector')));
   errs.push(...validateLabelSelector(term.namespaceSelector, path.child('namespaceSelector')));
   (term.namespaces ?? []).forEach((ns, i) => errs.push(...formatErrors(path.child('namespaces').index(i), ns, isDNS1123Label(ns))));
@@ -397,8 +396,8 @@ export function validatePodSpec(spec: T.PodSpec, path: FieldPath, options: PodSp
     errs.push(invalid(path.child('activeDeadlineSeconds'), `${spec.activeDeadlineSeconds}: must be between 1 and 2147483647, inclusive`));
   }
   for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) {
-    errs.push(...formatErrors(path.child('nodeSelector'), k, isQualifiedName(k)));
-    errs.push(...formatErrors(path.child('nodeSelector').key(k), v, validateLabelValue(v)));
+    errs.push(...formatErrors(path.child('nodeSelector'), k, qualifiedNameProblems(k)));
+    errs.push(...formatErrors(path.child('nodeSelector').key(k), v, labelValueProblems(v)));
   }
   errs.push(...validateTolerations(spec.tolerations, path.child('tolerations')));
   errs.push(...validateAffinity(spec.affinity, path.child('affinity')));
@@ -486,18 +485,44 @@ export function validatePodUpdate(pod: T.Pod, old: T.Pod): FieldError[] {
   (n.schedulingGates ?? []).forEach((g, i) => {
     if (!og.some((x) => x.name === g.name)) errs.push(forbidden(spec.child('schedulingGates').index(i), 'only deletion is allowed, but found new scheduling gate'));
   });
-  // Everything else must be equal: compare with the mutable fields taken from the new spec.
-  const mask = (s: T.PodSpec, images: T.PodSpec): T.PodSpec => ({
-    ...s,
-    containers: s.containers.map((c, i) => ({ ...c, image: images.containers[i]?.image ?? c.image })),
-    initContainers: s.initContainers?.map((c, i) => ({ ...c, image: images.initContainers?.[i]?.image ?? c.image })),
-    activeDeadlineSeconds: undefined,
-    tolerations: undefined,
-    schedulingGates: undefined,
-    terminationGracePeriodSeconds: (o.terminationGracePeriodSeconds ?? 0) < 0 && n.terminationGracePeriodSeconds === 1 ? undefined : s.terminationGracePeriodSeconds,
-  });
-  if (!deepEqual(mask(n, n), mask(o, n))) errs.push(forbidden(spec, POD_UPDATE_MESSAGE));
+  // Everything else must be equal (the mutable fields are taken from the new spec).
+  if (!podSpecsEqualButMutable(n, o)) errs.push(forbidden(spec, POD_UPDATE_MESSAGE));
   return errs;
+}
+
+const POD_SPEC_MUTABLE: ReadonlySet<string> = new Set(['containers', 'initContainers', 'activeDeadlineSeconds', 'tolerations', 'schedulingGates', 'terminationGracePeriodSeconds']);
+
+/**
+ * Whether two PodSpecs are equal but for the fields a pod update may change: container images,
+ * activeDeadlineSeconds, tolerations, scheduling gates, and a grace period going from negative to 1.
+ * Compares in place (absent and undefined alike) without building masked copies.
+ */
+function podSpecsEqualButMutable(n: T.PodSpec, o: T.PodSpec): boolean {
+  if (n === o) return true;
+  const nr = n as unknown as { readonly [k: string]: unknown };
+  const or = o as unknown as { readonly [k: string]: unknown };
+  for (const k of Object.keys(nr)) if (!POD_SPEC_MUTABLE.has(k) && !deepEqual(nr[k], or[k])) return false;
+  for (const k of Object.keys(or)) if (!POD_SPEC_MUTABLE.has(k) && !Object.prototype.hasOwnProperty.call(nr, k) && !deepEqual(nr[k], or[k])) return false;
+  const graceFreed = (o.terminationGracePeriodSeconds ?? 0) < 0 && n.terminationGracePeriodSeconds === 1;
+  if (!graceFreed && !deepEqual(n.terminationGracePeriodSeconds, o.terminationGracePeriodSeconds)) return false;
+  return containersEqualButImages(n.containers, o.containers) && containersEqualButImages(n.initContainers, o.initContainers);
+}
+
+/** Lists of containers equal but for images (an image may change, not be removed: the old one then counts). */
+function containersEqualButImages(n: readonly T.Container[] | undefined, o: readonly T.Container[] | undefined): boolean {
+  if (n === o) return true;
+  if (n === undefined || o === undefined || n.length !== o.length) return false;
+  for (let i = 0; i < n.length; i++) {
+    const nc = n[i] as T.Container;
+    const oc = o[i] as T.Container;
+    if (nc === oc) continue;
+    if (nc.image === undefined && oc.image !== undefined) return false;
+    const nr = nc as unknown as { readonly [k: string]: unknown };
+    const or = oc as unknown as { readonly [k: string]: unknown };
+    for (const k of Object.keys(nr)) if (k !== 'image' && !deepEqual(nr[k], or[k])) return false;
+    for (const k of Object.keys(or)) if (k !== 'image' && !Object.prototype.hasOwnProperty.call(nr, k) && !deepEqual(nr[k], or[k])) return false;
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -665,7 +690,7 @@ export function validateNamespace(ns: T.Namespace): FieldError[] {
   const errs: FieldError[] = [];
   (ns.spec?.finalizers ?? []).forEach((f, i) => {
     const p = FieldPath.root('spec').child('finalizers').index(i);
-    const problems = isQualifiedName(f);
+    const problems = qualifiedNameProblems(f);
     if (problems.length > 0) errs.push(...formatErrors(p, f, problems));
     else if (!f.includes('/') && f !== 'kubernetes') errs.push(invalid(p, `${show(f)}: name is neither a standard finalizer name nor is it fully qualified`));
   });
@@ -679,8 +704,8 @@ export function validateNode(node: T.Node): FieldError[] {
   const seen = new Set<string>();
   (node.spec?.taints ?? []).forEach((t, i) => {
     const p = path.index(i);
-    errs.push(...formatErrors(p.child('key'), t.key, isQualifiedName(t.key)));
-    if (t.value !== undefined) errs.push(...formatErrors(p.child('value'), t.value, validateLabelValue(t.value)));
+    errs.push(...formatErrors(p.child('key'), t.key, qualifiedNameProblems(t.key)));
+    if (t.value !== undefined) errs.push(...formatErrors(p.child('value'), t.value, labelValueProblems(t.value)));
     if (t.effect === '') errs.push(required(p.child('effect')));
     else if (!has(TAINT_EFFECTS, t.effect)) errs.push(notSupported(p.child('effect'), t.effect, TAINT_EFFECTS));
     const key = `${t.key}:${t.effect}`;
@@ -724,7 +749,7 @@ export function validatePersistentVolumeClaimSpec(spec: T.PersistentVolumeClaimS
   const sp = path.child('resources', 'requests').key('storage');
   if (storage === undefined) errs.push(required(sp, 'request the size of the volume, e.g. storage: 1Gi'));
   else {
-    const q = tryParseQuantity(storage);
+    const q = parsedQuantity(storage);
     if (q === undefined || q.nanos <= 0n) errs.push(invalid(sp, `${show(storage)}: must be greater than zero`));
   }
   errs.push(...validateResourceQuantities(s.resources?.requests, path.child('resources', 'requests')));
@@ -759,8 +784,8 @@ export function validatePersistentVolumeClaimUpdate(pvc: T.PersistentVolumeClaim
   if (!deepEqual(mask(n), mask(o))) {
     errs.push(forbidden(FieldPath.root('spec'), 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
   }
-  const ns = tryParseQuantity(n.resources?.requests?.['storage'] ?? '');
-  const os = tryParseQuantity(o.resources?.requests?.['storage'] ?? '');
+  const ns = parsedQuantity(n.resources?.requests?.['storage'] ?? '');
+  const os = parsedQuantity(o.resources?.requests?.['storage'] ?? '');
   if (ns !== undefined && os !== undefined && compareQuantities(ns, os) < 0) {
     errs.push(forbidden(FieldPath.root('spec', 'resources', 'requests').key('storage'), 'field can not be less than previous value'));
   }
