@@ -182,6 +182,7 @@ export {
   type Predicate,
   type Reconcile,
   type ReconcileContext,
+  type RelatedWatchOptions,
 } from './runtime/controller.js';
 export {
   COMBINED_EVENT_PREFIX,

@@ -174,7 +174,7 @@ interface Watch {
  *
  * @public
  */
-export interface WatchOptions<U> {
+export interface RelatedWatchOptions<U> {
   /**
    * Secondary indexes to add to the (shared) cache of the watched kind, by name, for the
    * reconcile to query with `ctx.cache(Kind).byIndex(name, value)`. They are added when the
@@ -300,7 +300,7 @@ export class ControllerBuilder<T extends KubeObject> {
    *   });
    * ```
    */
-  owns<U extends KubeObject>(type: ResourceType<U>, options: WatchOptions<U> = {}): this {
+  owns<U extends KubeObject>(type: ResourceType<U>, options: RelatedWatchOptions<U> = {}): this {
     const primary = this.state.type;
     this.state.watches.push({
       type: type as unknown as ResourceType,
@@ -321,7 +321,7 @@ export class ControllerBuilder<T extends KubeObject> {
    * Reconcile the objects `map` returns whenever an object of `type` changes.
    * `options.indexers` adds indexes to that kind's cache (see {@link WatchOptions}).
    */
-  watches<U extends KubeObject>(type: ResourceType<U>, map: (object: U) => readonly ObjectRef[], options: WatchOptions<U> = {}): this {
+  watches<U extends KubeObject>(type: ResourceType<U>, map: (object: U) => readonly ObjectRef[], options: RelatedWatchOptions<U> = {}): this {
     this.state.watches.push({
       type: type as unknown as ResourceType,
       map: map as unknown as (obj: KubeObject) => readonly ObjectRef[],

@@ -3,7 +3,7 @@
  * (ReplicaSet controller + fake kubelet marking pods Running and Ready), until every one is
  * Available; then a rolling update of all of them (new image) until every one is complete.
  *
- * `BENCH_QUICK=1`: 100 Deployments instead of 1,000.
+ * `BENCH_QUICK=1`: 100 Deployments instead of 1,000; `BENCH_DEPLOYMENTS=n`: n Deployments.
  */
 import { Deployment, Namespace, Pod } from '../../src/api/generated/kinds.js';
 import type * as T from '../../src/api/generated/types.js';
@@ -14,7 +14,7 @@ import { fakeKubelet } from '../../src/testing/fake-kubelet.js';
 import { printBench } from './_util.js';
 
 const quick = process.env['BENCH_QUICK'] === '1';
-const DEPLOYMENTS = quick ? 100 : 1000;
+const DEPLOYMENTS = Number(process.env['BENCH_DEPLOYMENTS'] ?? (quick ? 100 : 1000));
 const REPLICAS = 10;
 const NAMESPACES = 10;
 

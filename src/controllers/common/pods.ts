@@ -31,6 +31,9 @@ export function isPodReady(pod: Pod): boolean {
   return podCondition(pod, 'Ready')?.status === 'True';
 }
 
+/** Parsed `lastTransitionTime` of frozen Ready conditions. */
+const readySinceCache = new WeakMap<PodCondition, number>();
+
 /**
  * When the pod became ready (its `Ready` condition's `lastTransitionTime`, epoch ms), or
  * `undefined` if it is not ready. A ready pod without a transition time counts as ready since
@@ -42,8 +45,13 @@ export function podReadySince(pod: Pod): number | undefined {
   const c = podCondition(pod, 'Ready');
   if (c?.status !== 'True') return undefined;
   if (c.lastTransitionTime === undefined) return 0;
-  const t = Date.parse(c.lastTransitionTime);
-  return Number.isNaN(t) ? 0 : t;
+  const hit = readySinceCache.get(c);
+  if (hit !== undefined) return hit;
+  const parsed = Date.parse(c.lastTransitionTime);
+  const t = Number.isNaN(parsed) ? 0 : parsed;
+  // Cached conditions are frozen: parse each one's time once (controllers ask on every sync).
+  if (Object.isFrozen(c)) readySinceCache.set(c, t);
+  return t;
 }
 
 /**

@@ -6,11 +6,12 @@
  */
 import { Deployment, Pod, ReplicaSet } from '../../api/generated/kinds.js';
 import type * as T from '../../api/generated/types.js';
-import { selectorFromLabelSelector } from '../../api/labels.js';
 import type { Cache } from '../../runtime/cache.js';
 import { Action, TerminalError, controllerFor, type ControllerDefinition, type ReconcileContext } from '../../runtime/controller.js';
 import { StoreError } from '../../store/errors.js';
 import type { ObjectRef } from '../../store/store.js';
+import { CONTROLLER_UID_INDEX, dependentsOf, ownerIndexers } from '../common/owner.js';
+import { compiledSelector } from '../common/selectors.js';
 import { planRollout, type RolloutPlan } from './plan.js';
 import { DeploymentError, isRollingUpdate, templatesEqual } from './util.js';
 
@@ -34,6 +35,10 @@ export interface DeploymentControllerOptions {
  * A Deployment being deleted only has its status updated; its ReplicaSets go by garbage
  * collection.
  *
+ * Cost: registers the owner indexes (`ownerIndexers`) on the shared ReplicaSet and pod
+ * informers; a sync reads its own ReplicaSets and the namespace's orphan ReplicaSets (and, for
+ * Recreate only, the pods of its ReplicaSets), never the whole namespace.
+ *
  * @example
  * ```ts
  * const manager = new Manager({ client, clock });
@@ -52,8 +57,9 @@ export function createDeploymentController(options: DeploymentControllerOptions 
       const replicaSets = deps.informers.informerFor(ReplicaSet).cache;
       return controllerFor(Deployment)
         .named(name)
-        .owns(ReplicaSet)
-        .watches(Pod, (pod) => podToDeployment(pod, replicaSets))
+        // Owner indexes: a sync reads its own ReplicaSets (and pods) and the orphans, not the namespace.
+        .owns(ReplicaSet, { indexers: ownerIndexers })
+        .watches(Pod, (pod) => podToDeployment(pod, replicaSets), { indexers: ownerIndexers })
         .maxConcurrentReconciles(options.workers ?? 5)
         .reconcile(reconcileDeployment)
         .create(deps);
@@ -96,16 +102,21 @@ async function reconcileDeployment(ctx: ReconcileContext<T.Deployment>): Promise
   if (d === undefined) return Action.awaitChange();
   const ns = d.metadata.namespace ?? 'default';
   const uid = d.metadata.uid;
-  const inNamespace = ctx.cache(ReplicaSet).byIndex('namespace', ns);
-  const owned = inNamespace.filter((rs) => controlledBy(rs, uid));
+  // Its own ReplicaSets and the namespace's orphans, from the owner indexes.
+  const candidates = dependentsOf(ctx.cache(ReplicaSet), d);
+  const owned = candidates.filter((rs) => controlledBy(rs, uid));
 
-  if (d.metadata.deletionTimestamp === undefined && (await adoptOrphans(ctx, d, inNamespace))) return Action.awaitChange();
+  if (d.metadata.deletionTimestamp === undefined && (await adoptOrphans(ctx, d, candidates))) return Action.awaitChange();
 
-  // Pods only matter to Recreate (waiting for old pods to be gone); skip the scan otherwise.
+  // Pods only matter to Recreate (waiting for old pods to be gone); skip the lookup otherwise.
   let pods: T.Pod[] = [];
   if (!isRollingUpdate(d)) {
-    const uids = new Set(owned.map((rs) => rs.metadata.uid));
-    pods = ctx.cache(Pod).byIndex('namespace', ns).filter((p) => p.metadata.ownerReferences?.some((o) => o.controller === true && uids.has(o.uid)) ?? false);
+    const podCache = ctx.cache(Pod);
+    for (const rs of owned) {
+      const rsUid = rs.metadata.uid;
+      if (rsUid === undefined || rsUid === '') continue;
+      for (const p of podCache.byIndex(CONTROLLER_UID_INDEX, rsUid)) if ((p.metadata.namespace ?? 'default') === ns) pods.push(p);
+    }
   }
 
   let plan: RolloutPlan;
@@ -126,7 +137,7 @@ async function adoptOrphans(ctx: ReconcileContext<T.Deployment>, d: T.Deployment
   if (selector === undefined) return false;
   const orphans = inNamespace.filter((rs) => !hasController(rs) && rs.metadata.deletionTimestamp === undefined);
   if (orphans.length === 0) return false;
-  const matches = selectorFromLabelSelector(selector);
+  const matches = compiledSelector(selector);
   let adopted = false;
   for (const rs of orphans) {
     if (!matches.matches(rs.metadata.labels ?? {})) continue;

@@ -559,7 +559,7 @@ class Planner {
     if (this.deploymentRevision !== undefined) {
       actions.push({ kind: 'updateDeploymentAnnotations', annotations: { [REVISION_ANNOTATION]: this.deploymentRevision } });
     }
-    const changed = canonicalStatus(status) !== canonicalStatus(this.d.status);
+    const changed = !statusEqual(status, this.d.status);
     return { actions, status: changed ? status : undefined, requeueAfterMs: rollout ? this.requeueAfter(status) : undefined };
   }
 
@@ -630,20 +630,51 @@ function deploymentProgressing(old: DeploymentStatus | undefined, next: Deployme
   );
 }
 
-function canonicalStatus(status: DeploymentStatus | undefined): string {
-  const s = status ?? {};
-  return JSON.stringify({
-    observedGeneration: s.observedGeneration ?? 0,
-    replicas: s.replicas ?? 0,
-    updatedReplicas: s.updatedReplicas ?? 0,
-    readyReplicas: s.readyReplicas ?? 0,
-    availableReplicas: s.availableReplicas ?? 0,
-    unavailableReplicas: s.unavailableReplicas ?? 0,
-    collisionCount: s.collisionCount ?? null,
-    conditions: [...(s.conditions ?? [])]
-      .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))
-      .map((c) => [c.type, c.status, c.reason ?? '', c.message ?? '', c.lastUpdateTime ?? '', c.lastTransitionTime ?? '']),
-  });
+/**
+ * Whether two statuses are the same for the purpose of writing one: the counts (absent = 0),
+ * the collision count, and the conditions compared by type, status, reason, message and times
+ * whatever their order. Compared field by field (this runs on every sync).
+ */
+function statusEqual(a: DeploymentStatus | undefined, b: DeploymentStatus | undefined): boolean {
+  const x = a ?? {};
+  const y = b ?? {};
+  if (
+    (x.observedGeneration ?? 0) !== (y.observedGeneration ?? 0) ||
+    (x.replicas ?? 0) !== (y.replicas ?? 0) ||
+    (x.updatedReplicas ?? 0) !== (y.updatedReplicas ?? 0) ||
+    (x.readyReplicas ?? 0) !== (y.readyReplicas ?? 0) ||
+    (x.availableReplicas ?? 0) !== (y.availableReplicas ?? 0) ||
+    (x.unavailableReplicas ?? 0) !== (y.unavailableReplicas ?? 0) ||
+    (x.collisionCount ?? null) !== (y.collisionCount ?? null)
+  ) {
+    return false;
+  }
+  const cx = x.conditions ?? [];
+  const cy = y.conditions ?? [];
+  if (cx.length !== cy.length) return false;
+  if (cx === cy) return true;
+  const sx = sortedByType(cx);
+  const sy = sortedByType(cy);
+  for (let i = 0; i < sx.length; i++) {
+    const p = sx[i] as DeploymentCondition;
+    const q = sy[i] as DeploymentCondition;
+    if (
+      p.type !== q.type ||
+      p.status !== q.status ||
+      (p.reason ?? '') !== (q.reason ?? '') ||
+      (p.message ?? '') !== (q.message ?? '') ||
+      (p.lastUpdateTime ?? '') !== (q.lastUpdateTime ?? '') ||
+      (p.lastTransitionTime ?? '') !== (q.lastTransitionTime ?? '')
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Conditions in type order (stable for equal types). */
+function sortedByType(conditions: readonly DeploymentCondition[]): readonly DeploymentCondition[] {
+  return [...conditions].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
 }
 
 function withConditions(status: DeploymentStatus, conditions: readonly DeploymentCondition[]): DeploymentStatus {

@@ -7,7 +7,6 @@
  */
 import { castDraft } from 'immer';
 import { Pod, ReplicaSet } from '../../api/generated/kinds.js';
-import { selectorFromLabelSelector } from '../../api/labels.js';
 import { mutate, type Client } from '../../client/client.js';
 import { Action, controllerFor, refKey, type ControllerDefinition, type ReconcileContext, type RunningController } from '../../runtime/controller.js';
 import type { Cache } from '../../runtime/cache.js';
@@ -15,7 +14,8 @@ import { StoreError } from '../../store/errors.js';
 import { jsonEqual } from '../../store/objects.js';
 import { KubekitError } from '../../util/errors.js';
 import { Expectations } from '../common/expectations.js';
-import { controllerRefOf, groupOfApiVersion, newControllerRef } from '../common/owner.js';
+import { controllerRefOf, dependentsOf, groupOfApiVersion, newControllerRef, ownerIndexers } from '../common/owner.js';
+import { compiledSelector } from '../common/selectors.js';
 import { slowStartBatch } from '../common/slow-start.js';
 import { planReplicaSet, replicaSetStatus, type ManageReplicasError } from './plan.js';
 
@@ -40,6 +40,10 @@ export interface ReplicaSetControllerOptions {
  * creates go in slow-start batches of 1, 2, 4, … and stop at the first failure; adoption
  * re-reads the ReplicaSet first and never adopts for one being deleted.
  *
+ * Cost: registers the owner indexes (`controller-uid`, `orphans-by-namespace`, see
+ * `ownerIndexers`) on the shared pod informer, so a sync reads only the ReplicaSet's own pods
+ * and the namespace's orphans — linear in those, not in the pods of the namespace.
+ *
  * Events: `SuccessfulCreate`, `FailedCreate`, `SuccessfulDelete`, `FailedDelete` on the
  * ReplicaSet. Errors: a failed create or delete sets the `ReplicaFailure` condition and the
  * sync is retried with backoff; the condition is removed by the next sync that succeeds.
@@ -61,7 +65,8 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
       const podInformer = deps.informers.informerFor(Pod);
       const def = controllerFor(ReplicaSet)
         .named(name)
-        .owns(Pod)
+        // Owner indexes: a sync reads its own pods and the namespace's orphans, not every pod.
+        .owns(Pod, { indexers: ownerIndexers })
         // Orphans: a pod without a controller enqueues every ReplicaSet that selects it.
         .watches(Pod, (pod) => (controllerRefOf(pod) === undefined ? replicaSetsSelecting(rsInformer.cache, pod) : []))
         .maxConcurrentReconciles(options.workers ?? 5)
@@ -129,7 +134,7 @@ function replicaSetsSelecting(cache: Cache<ReplicaSet>, pod: Pod): { name: strin
   for (const rs of cache.byIndex('namespace', ns)) {
     const sel = rs.spec?.selector;
     if (sel === undefined || ((sel.matchLabels === undefined || Object.keys(sel.matchLabels).length === 0) && (sel.matchExpressions ?? []).length === 0)) continue;
-    if (selectorFromLabelSelector(sel).matches(pod.metadata.labels ?? {})) out.push({ name: rs.metadata.name ?? '', namespace: rs.metadata.namespace });
+    if (compiledSelector(sel).matches(pod.metadata.labels ?? {})) out.push({ name: rs.metadata.name ?? '', namespace: rs.metadata.namespace });
   }
   return out;
 }
@@ -165,7 +170,8 @@ async function syncReplicaSet(ctx: ReconcileContext<ReplicaSet>, expectations: E
   }
   const { client, clock, recorder } = ctx;
   const ns = rs.metadata.namespace;
-  const pods = ctx.cache(Pod).byIndex('namespace', ns ?? '');
+  // Its own pods and the orphans it may adopt (planReplicaSet ignores pods of other owners anyway).
+  const pods = dependentsOf(ctx.cache(Pod), rs);
   const satisfied = expectations.satisfied(key);
   const plan = planReplicaSet(rs, pods, clock.now(), { expectationsSatisfied: satisfied, ...(burst !== undefined ? { burst } : {}) });
 
@@ -234,7 +240,7 @@ async function syncReplicaSet(ctx: ReconcileContext<ReplicaSet>, expectations: E
 }
 
 async function adopt(client: Client, rs: ReplicaSet, pod: Pod): Promise<void> {
-  const selector = selectorFromLabelSelector(rs.spec?.selector);
+  const selector = compiledSelector(rs.spec?.selector);
   try {
     await mutate(client, Pod, { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace }, (d) => {
       if (d.metadata.uid !== pod.metadata.uid || d.metadata.deletionTimestamp !== undefined) return;

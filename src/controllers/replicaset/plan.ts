@@ -6,8 +6,8 @@
  * @packageDocumentation
  */
 import type { Pod, ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from '../../api/generated/types.js';
-import { selectorFromLabelSelector } from '../../api/labels.js';
 import { controllerRefOf } from '../common/owner.js';
+import { compiledSelector } from '../common/selectors.js';
 import { isPodActive, isPodAvailable, isPodReady, podAvailableAt } from '../common/pods.js';
 import { podsToDelete } from '../common/ranking.js';
 import { rfc3339 } from '../common/time.js';
@@ -58,8 +58,10 @@ export interface ReplicaSetPlan {
 }
 
 /**
- * Plan one sync of a ReplicaSet. `pods` are the pods of its namespace (any owner); `now` is
- * epoch ms.
+ * Plan one sync of a ReplicaSet. `pods` must include every pod the ReplicaSet controls and
+ * every orphan of its namespace (the controller passes exactly those, from the owner indexes:
+ * see `dependentsOf`); any other pod — of another owner or namespace — is ignored, so the pods
+ * of the whole namespace do as well. `now` is epoch ms.
  *
  * Rules, as Kubernetes applies them:
  * - a pod belongs to the ReplicaSet when its controller reference has the ReplicaSet's uid;
@@ -87,7 +89,7 @@ export interface ReplicaSetPlan {
  */
 export function planReplicaSet(rs: ReplicaSet, pods: readonly Pod[], now: number, options: PlanReplicaSetOptions = {}): ReplicaSetPlan {
   const uid = rs.metadata.uid;
-  const selector = selectorFromLabelSelector(rs.spec?.selector);
+  const selector = compiledSelector(rs.spec?.selector);
   const rsDeleting = rs.metadata.deletionTimestamp !== undefined;
   const owned: Pod[] = [];
   const adopt: Pod[] = [];
