@@ -535,6 +535,11 @@ export class Controller<T extends KubeObject> implements RunningController {
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
+      // A stopped controller starts no new reconciles, even for keys still queued.
+      if (this.abort.signal.aborted) {
+        this.queue.done(key);
+        return;
+      }
       try {
         await this.processOne(key);
       } finally {

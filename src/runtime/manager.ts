@@ -23,7 +23,11 @@ export interface Runnable {
   readonly name: string;
   /** Start; resolve once running. The signal aborts when the manager stops. */
   start(signal: AbortSignal): Promise<void> | void;
-  /** Stop and release every timer, socket and child process. */
+  /**
+   * Stop and release every timer, socket and child process. May be called while `start()`
+   * is still in flight (leadership lost early, manager stopped): it must then make that
+   * start finish promptly.
+   */
   stop(): Promise<void> | void;
   /** True (default): run only while this manager holds the leader lease. */
   readonly needLeaderElection?: boolean;
@@ -119,6 +123,9 @@ export class Manager extends EventEmitter<ManagerEvents> implements InformerSour
   private electionLoop: Promise<void> | undefined;
   private state: 'new' | 'running' | 'stopped' = 'new';
   private leaderStarting: Promise<void> = Promise.resolve();
+  private leaderStopping: Promise<void> = Promise.resolve();
+  /** Incremented on every gain and loss of leadership. */
+  private leaderEpoch = 0;
   private readonly ownRecorder: ClientEventRecorder | undefined;
   /** Controller and work-queue metrics (registered on a registry of its own). */
   readonly metrics = new ControllerMetrics();
@@ -216,12 +223,16 @@ export class Manager extends EventEmitter<ManagerEvents> implements InformerSour
     } else {
       const onLead = (): void => {
         this.emit('started-leading');
-        this.leaderStarting = this.startLeaderWork();
+        const epoch = ++this.leaderEpoch;
+        // Start only after any stop of the previous term has finished, and only if this term
+        // is still current by then.
+        this.leaderStarting = this.leaderStopping.then(() => (epoch === this.leaderEpoch ? this.startLeaderWork() : undefined));
       };
       const onLose = (): void => {
         this.emit('stopped-leading');
         this.logger.warn('lost leadership; stopping controllers');
-        void this.stopLeaderWork();
+        this.leaderEpoch++;
+        this.leaderStopping = this.stopLeaderWork();
       };
       election.on('started-leading', onLead);
       election.on('stopped-leading', onLose);
@@ -293,7 +304,9 @@ export class Manager extends EventEmitter<ManagerEvents> implements InformerSour
   }
 
   private async stopLeaderWork(): Promise<void> {
-    await this.leaderStarting.catch(() => undefined);
+    // Take what this term started, now: a new term may add its own meanwhile. A start
+    // registers its controllers and runnables synchronously, so nothing of this term is
+    // missed; their stop() may run while their start() is still in flight (see Runnable).
     const controllers = this.controllersRunning.splice(0);
     const runnables = this.leaderRunning.splice(0);
     await Promise.all([...controllers.map((c) => c.stop()), ...runnables.map(async (r) => r.stop())]);

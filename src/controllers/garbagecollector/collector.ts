@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import type { EventRecorder } from '../../runtime/event-types.js';
 import { Namespace, builtinKinds } from '../../api/generated/kinds.js';
 import type { KubeObject, ResourceType } from '../../api/resource.js';
 import { mutate, type Client } from '../../client/client.js';
@@ -123,6 +124,9 @@ export class GarbageCollector implements RunningController {
   private readonly abort = new AbortController();
   private readonly logger: Logger;
   private readonly client: Client;
+  private readonly recorder: EventRecorder;
+  /** Dependents already reported for an unresolvable owner reference (one Event each). */
+  private readonly reportedInvalid = new Set<string>();
   private workers: Promise<void>[] = [];
   private reconciles = 0;
   private errors = 0;
@@ -135,6 +139,7 @@ export class GarbageCollector implements RunningController {
     deps: ControllerDeps,
   ) {
     this.client = deps.client;
+    this.recorder = deps.recorder;
     this.logger = deps.logger.child({ controller: name });
     this.queue = new WorkQueue<string>({ clock: deps.clock, name, ...(deps.onQueueMetric !== undefined ? { onMetric: deps.onQueueMetric } : {}) });
     for (const type of kinds) {
@@ -266,11 +271,15 @@ export class GarbageCollector implements RunningController {
     }
   }
 
+  /** Dependents that really refer to this owner: cluster-scoped owners, or the owner's own namespace. */
   private dependentObjects(uid: string): KubeObject[] {
+    const owner = this.nodes.get(uid);
     const out: KubeObject[] = [];
     for (const d of this.dependents.get(uid) ?? []) {
       const n = this.nodes.get(d);
-      if (n !== undefined) out.push(n.object);
+      if (n === undefined) continue;
+      if (owner !== undefined && owner.type.namespaced && n.object.metadata.namespace !== owner.object.metadata.namespace) continue;
+      out.push(n.object);
     }
     return out;
   }
@@ -349,16 +358,24 @@ export class GarbageCollector implements RunningController {
 
   /** Whether an owner exists: the graph first; when missing there, the store, by name. */
   private async ownerState(dependent: KubeObject, dependentType: ResourceType, ref: { readonly apiVersion: string; readonly kind: string; readonly name: string; readonly uid: string }): Promise<OwnerState> {
-    const known = this.nodes.get(ref.uid);
-    if (known !== undefined) return stateOf(known.object);
     const type = this.byGvk.get(`${ref.apiVersion}/${ref.kind}`);
+    const known = this.nodes.get(ref.uid);
+    // An owner counts only where Kubernetes resolves it: cluster-scoped, or in the
+    // dependent's own namespace. A uid match in another namespace is not the owner.
+    if (known !== undefined && (!known.type.namespaced || known.object.metadata.namespace === dependent.metadata.namespace)) return stateOf(known.object);
     if (type === undefined) {
       this.logger.warn('owner kind is not collected; treating the owner as present', { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name });
       return 'unknown';
     }
-    // A namespaced owner lives in the dependent's namespace; a cluster-scoped dependent cannot
-    // have a namespaced owner (Kubernetes treats such a reference as dangling).
-    if (type.namespaced && !dependentType.namespaced) return 'absent';
+    // A cluster-scoped object cannot have a namespaced owner: the reference is unresolvable,
+    // and Kubernetes leaves the object alone (OwnerRefInvalidNamespace), never deleting it.
+    if (type.namespaced && !dependentType.namespaced) {
+      if (!this.reportedInvalid.has(dependent.metadata.uid ?? '')) {
+        this.reportedInvalid.add(dependent.metadata.uid ?? '');
+        this.recorder.event(dependent, 'Warning', 'OwnerRefInvalidNamespace', `ownerRef [${ref.apiVersion}/${ref.kind}, namespace: , name: ${ref.name}, uid: ${ref.uid}] does not exist in namespace ""`);
+      }
+      return 'unknown';
+    }
     try {
       const live = await this.client.get(type, ref.name, { namespace: type.namespaced ? dependent.metadata.namespace : undefined });
       return live.metadata.uid === ref.uid ? stateOf(live) : 'absent';
