@@ -39,20 +39,70 @@ export function shareStructure<T>(next: T, prev: unknown): T {
 function share(next: unknown, prev: unknown): unknown {
   if (next === prev) return prev;
   if (typeof next !== 'object' || next === null || typeof prev !== 'object' || prev === null) return next;
-  if (Array.isArray(next)) {
-    if (!Array.isArray(prev)) return next;
-    let same = next.length === prev.length;
-    const out = new Array<unknown>(next.length);
-    for (let i = 0; i < next.length; i++) {
-      const v = i < prev.length ? share(next[i], prev[i]) : next[i];
-      out[i] = v;
-      if (!(i < prev.length && v === prev[i])) same = false;
-    }
-    return same ? prev : out;
-  }
+  if (Array.isArray(next)) return Array.isArray(prev) ? shareArray(next, prev) : next;
   if (Array.isArray(prev)) return next;
-  const n = next as Record<string, unknown>;
-  const p = prev as Record<string, unknown>;
+  return shareObject(next as Record<string, unknown>, prev as Record<string, unknown>);
+}
+
+// The hot path of every update (and of every create, which shares with the last object of its
+// kind): no key arrays, and no copy until a child turns out to differ, so a subtree equal to
+// the stored one costs a walk and no allocation.
+
+function shareArray(next: readonly unknown[], prev: readonly unknown[]): unknown {
+  const n = next.length;
+  const common = n < prev.length ? n : prev.length;
+  let out: unknown[] | undefined;
+  for (let i = 0; i < n; i++) {
+    const x = next[i];
+    const v = i < common ? (x === prev[i] ? x : share(x, prev[i])) : x;
+    if (out === undefined) {
+      if (i < common && v === prev[i]) continue;
+      out = new Array<unknown>(n);
+      for (let j = 0; j < i; j++) out[j] = prev[j];
+    }
+    out[i] = v;
+  }
+  if (out !== undefined) return out;
+  return n === prev.length ? prev : prev.slice(0, n);
+}
+
+function shareObject(next: Record<string, unknown>, prev: Record<string, unknown>): unknown {
+  let out: Record<string, unknown> | undefined;
+  let count = 0;
+  for (const k in next) {
+    if (k === '__proto__') return shareObjectSlow(next, prev);
+    const x = next[k];
+    const p = prev[k];
+    const has = p !== undefined || Object.prototype.hasOwnProperty.call(prev, k);
+    const v = x === p ? x : has ? share(x, p) : x;
+    count++;
+    if (out === undefined) {
+      if (has && v === p) continue;
+      // The first child that differs: copy the ones before it (all equal to prev's).
+      out = {};
+      let j = 0;
+      for (const k2 in next) {
+        if (++j === count) break;
+        out[k2] = prev[k2];
+      }
+    }
+    out[k] = v;
+  }
+  if (out !== undefined) return out;
+  let prevCount = 0;
+  for (const k in prev) {
+    if (k === '__proto__') return shareObjectSlow(next, prev);
+    prevCount++;
+  }
+  if (prevCount === count) return prev;
+  // Every key of next holds prev's value, but prev has more keys.
+  out = {};
+  for (const k in next) out[k] = prev[k];
+  return out;
+}
+
+/** The general case (an own `__proto__` key), with key arrays and defineProperty. */
+function shareObjectSlow(n: Record<string, unknown>, p: Record<string, unknown>): unknown {
   const keys = Object.keys(n);
   let same = keys.length === Object.keys(p).length;
   const out: Record<string, unknown> = {};
@@ -63,7 +113,7 @@ function share(next: unknown, prev: unknown): unknown {
     else out[k] = v;
     if (!(has && v === p[k])) same = false;
   }
-  return same ? prev : out;
+  return same ? p : out;
 }
 
 /** Deeply freeze a JSON value in place (already-frozen subtrees are skipped). @internal */
@@ -76,9 +126,10 @@ function freezeRec(v: unknown): void {
   if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
   Object.freeze(v);
   if (Array.isArray(v)) {
-    for (const x of v) freezeRec(x);
+    for (let i = 0; i < v.length; i++) freezeRec(v[i]);
   } else {
-    for (const k of Object.keys(v)) freezeRec((v as Record<string, unknown>)[k]);
+    // for-in walks the enum cache: no key array per object (JSON objects inherit no keys).
+    for (const k in v) freezeRec((v as Record<string, unknown>)[k]);
   }
 }
 

@@ -6,7 +6,10 @@
  * - creates/s and updates/s with 0 and 10 watchers (each watcher receives every event),
  *   64 writes in flight;
  * - watch delivery latency (write call → event in the handler) p50/p99 with 10 watchers;
- * - heap bytes per stored Pod at 150,000 Pods (heap delta after gc, default history);
+ * - heap bytes per stored Pod at 150,000 Pods (heap delta after gc, default history), for Pods
+ *   made from one template (as a ReplicaSet makes them: the store shares their equal subtrees)
+ *   and for Pods whose names, labels, images, env, ports, paths and volumes all differ (the
+ *   cost of an object that shares nothing but enum values and quantities);
  * - `FileBackend` creates/s with fsync `always` and `never`;
  * - the anchor: etcd 3.4 (Debian `etcd-server`) fed the same Pod JSON through the `etcd3`
  *   client as Kubernetes creates it (a txn "create revision == 0 → put"), 64 in flight.
@@ -105,6 +108,43 @@ function podJson(name: string): string {
       ],
     },
   });
+}
+
+/** A Pod that differs from every other one in nearly every free-form field. */
+function distinctPodJson(name: string, i: number): string {
+  type C = { name: string; image: string; args?: string[]; ports: { name: string; containerPort: number }[]; env: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[]; readinessProbe?: { httpGet: { path: string } }; livenessProbe?: { httpGet: { path: string } }; volumeMounts: { name: string; mountPath: string }[] };
+  const o = JSON.parse(podJson(name)) as { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: { serviceAccountName: string; containers: C[]; volumes: { name: string; configMap?: { name: string } }[] } };
+  const u = `-${i}`;
+  for (const m of [o.metadata.labels, o.metadata.annotations]) for (const k of Object.keys(m)) m[k] += u;
+  o.spec.serviceAccountName += u;
+  for (const c of o.spec.containers) {
+    c.name += u;
+    c.image += u;
+    if (c.args !== undefined) c.args = c.args.map((a) => a + u);
+    for (const p of c.ports) {
+      p.name = `${p.name.slice(0, 7)}${i % 100_000}`;
+      p.containerPort = 1 + ((p.containerPort + i) % 65_535);
+    }
+    for (const e of c.env) {
+      e.name += u;
+      if (e.value !== undefined) e.value += u;
+      const ref = e.valueFrom?.secretKeyRef;
+      if (ref !== undefined) {
+        ref.name += u;
+        ref.key += u;
+      }
+    }
+    for (const probe of [c.readinessProbe, c.livenessProbe]) if (probe !== undefined) probe.httpGet.path += u;
+    for (const v of c.volumeMounts) {
+      v.name += u;
+      v.mountPath += u;
+    }
+  }
+  for (const v of o.spec.volumes) {
+    v.name += u;
+    if (v.configMap !== undefined) v.configMap.name += u;
+  }
+  return JSON.stringify(o);
 }
 
 function log(message: string): void {
@@ -224,14 +264,15 @@ async function latency(samples: number, watchers: number): Promise<{ p50Us: numb
 }
 
 /** Heap bytes per stored Pod (default history settings). */
-async function memoryPerPod(n: number): Promise<{ bytesPerPod: number; podJsonBytes: number }> {
+async function memoryPerPod(n: number, distinct = false): Promise<{ bytesPerPod: number; podJsonBytes: number }> {
   gc();
   gc();
   const { store, backend } = await openMemoryStore();
   gc();
   const before = process.memoryUsage().heapUsed;
   for (let i = 0; i < n; i += 1) {
-    await store.create(Pod, JSON.parse(podJson(`mem-${String(i).padStart(6, '0')}`)) as unknown);
+    const name = `mem-${String(i).padStart(6, '0')}`;
+    await store.create(Pod, JSON.parse(distinct ? distinctPodJson(name, i) : podJson(name)) as unknown);
   }
   gc();
   gc();
@@ -381,6 +422,8 @@ async function main(): Promise<void> {
   if (SECTIONS.has('latency')) log(`watch delivery latency (${WATCHERS} watchers): p50 ${round(lat.p50Us, 1)} µs, p99 ${round(lat.p99Us, 1)} µs`);
   const mem = SECTIONS.has('memory') ? await memoryPerPod(MEMORY_PODS) : { bytesPerPod: NaN, podJsonBytes: Buffer.byteLength(podJson('mem-000000')) };
   if (SECTIONS.has('memory')) log(`memory: ${round(mem.bytesPerPod)} bytes per stored Pod at ${MEMORY_PODS} Pods (pod JSON ${mem.podJsonBytes} bytes)`);
+  const memDistinct = SECTIONS.has('memory') ? await memoryPerPod(MEMORY_PODS, true) : { bytesPerPod: NaN };
+  if (SECTIONS.has('memory')) log(`memory: ${round(memDistinct.bytesPerPod)} bytes per stored Pod at ${MEMORY_PODS} Pods that share no free-form values`);
   const fileAlways = SECTIONS.has('file') ? await fileWrites(FILE_N, 'always') : undefined;
   const fileNever = SECTIONS.has('file') ? await fileWrites(FILE_N, 'never') : undefined;
   if (SECTIONS.has('file')) log(`file backend: ${fileAlways === undefined ? 'n/a' : round(fileAlways)} creates/s fsync always, ${fileNever === undefined ? 'n/a' : round(fileNever)} creates/s fsync never`);
@@ -407,6 +450,7 @@ async function main(): Promise<void> {
     watchLatencyP99Us: round(lat.p99Us, 1),
     memoryPods: MEMORY_PODS,
     bytesPerStoredPod: round(mem.bytesPerPod),
+    bytesPerStoredPodDistinct: round(memDistinct.bytesPerPod),
     fileCreatesPerSecFsyncAlways: fileAlways === undefined ? null : round(fileAlways),
     fileCreatesPerSecFsyncNever: fileNever === undefined ? null : round(fileNever),
     etcdVersion: etcd?.version ?? null,

@@ -278,3 +278,30 @@ test('a pod with a malformed resource quantity fails as a StoreError, not a cras
   const err = await t.throwsAsync(store.create(Pod, input));
   t.true(err instanceof StoreError, String(err));
 });
+
+test('generated uids are distinct RFC 4122 version 4 UUIDs', async (t) => {
+  const { store } = await setup();
+  const uids = new Set<string>();
+  for (let i = 0; i < 300; i++) {
+    const cm = await store.create(ConfigMap, configMap(`u${i}`));
+    const uid = cm.metadata.uid ?? '';
+    t.regex(uid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    uids.add(uid);
+  }
+  t.is(uids.size, 300);
+});
+
+test('objects created from one template share their equal subtrees, and each still reads back as written', async (t) => {
+  const { store } = await setup();
+  const a = await store.create(Pod, pod('a', { labels: { app: 'web' } }));
+  const b = await store.create(Pod, pod('b', { labels: { app: 'web' } }));
+  const c = await store.create(Pod, pod('c', { labels: { app: 'db' } }));
+  t.is(b.spec, a.spec, 'equal specs are one frozen object');
+  t.is(b.metadata.labels, a.metadata.labels);
+  t.not(c.metadata.labels, a.metadata.labels);
+  t.deepEqual(c.metadata.labels, { app: 'db' });
+  t.is(b.metadata.name, 'b');
+  t.not(b.metadata.uid, a.metadata.uid);
+  t.true(Object.isFrozen(b.spec));
+  t.deepEqual(await store.get(Pod, 'b', { namespace: 'default' }), b);
+});

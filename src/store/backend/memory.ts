@@ -19,7 +19,9 @@ export interface MemoryBackendOptions extends HistoryOptions {
  *   synchronously too, in revision order, through a single dispatcher (a write made by a watch
  *   handler is delivered to everybody after the event being handled).
  * - Values are stored and handed out by reference, never copied: callers must not mutate them
- *   (the typed layer freezes them). The `KeyValue` and event wrappers are frozen.
+ *   (the typed layer freezes them). The `KeyValue` and event wrappers are frozen. Events are
+ *   built when delivered: one object per write shared by all live watchers, a new one per
+ *   write replayed to a watch that resumes from history.
  * - History (events for resumed watches, old versions for `range` at a past revision) is kept
  *   for at most `historyMaxEvents` events (default 100,000) and `historyMaxAgeMs` (default
  *   5 minutes on `clock`); older requests fail with `BackendError('Expired')`.
@@ -52,7 +54,11 @@ export class MemoryBackend implements Backend {
   }
 
   get(key: string): Promise<KeyValue | undefined> {
-    return attempt(() => this.store.get(key));
+    try {
+      return Promise.resolve(this.store.get(key));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   range(options: RangeOptions): Promise<RangeResult> {
@@ -63,12 +69,21 @@ export class MemoryBackend implements Backend {
     return attempt(() => this.store.count(prefix));
   }
 
+  // The hot calls avoid a closure per call; the rest go through `attempt`.
   put(key: string, value: StoredValue | StampValue, condition?: WriteCondition): Promise<WriteResult> {
-    return attempt(() => this.store.put(key, value, condition));
+    try {
+      return Promise.resolve(this.store.put(key, value, condition));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   delete(key: string, condition?: WriteCondition): Promise<WriteResult> {
-    return attempt(() => this.store.delete(key, condition));
+    try {
+      return Promise.resolve(this.store.delete(key, condition));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   watch(prefix: string, afterRevision?: number): Observable<BackendEvent> {

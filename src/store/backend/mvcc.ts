@@ -17,21 +17,17 @@ export const DEFAULT_HISTORY_MAX_EVENTS = 100_000;
 /** Default age of the oldest event kept for resuming watches (5 minutes). @public */
 export const DEFAULT_HISTORY_MAX_AGE_MS = 5 * 60_000;
 
-/** An older version of a key: `kv` absent means "deleted (or not yet created) at `rev`". */
-interface OldVersion {
-  readonly rev: number;
-  readonly kv: KeyValue | undefined;
+/**
+ * What the key map holds for a key that was deleted while history still covers its delete:
+ * reads at the current revision see nothing, reads at a past revision walk back from here.
+ */
+class Tombstone {
+  /** @param kv - the delete's `kv` (the last value, `modRevision` = the delete's revision). */
+  constructor(readonly kv: KeyValue) {}
 }
 
-/** Everything known about one key: its latest state and the versions history still needs. */
-interface Entry {
-  /** The value now; undefined when the key is deleted but its history is still kept. */
-  kv: KeyValue | undefined;
-  /** Revision of the last change (put or delete). */
-  rev: number;
-  /** Earlier versions, ascending by rev, kept while history covers them. */
-  older: OldVersion[] | null;
-}
+/** A key's slot in the key map: its live value or the tombstone of its last delete. */
+type Slot = KeyValue | Tombstone;
 
 interface WatchSub {
   readonly prefix: string;
@@ -41,30 +37,45 @@ interface WatchSub {
   readonly subscriber: Subscriber<BackendEvent>;
 }
 
+const INITIAL_LOG_CAPACITY = 1024;
+
 /**
  * The synchronous multi-version key/value engine under both the memory and file backends.
  *
- * Writes apply synchronously and bump one revision; the event of each write is kept in a log
+ * Writes apply synchronously and bump one revision; the history of writes is kept in a log
  * bounded by count and age (both measured when a write happens), which also bounds the old
  * key versions kept for `range` at a past revision. Watch events are delivered by a single
  * dispatcher in revision order; the owner decides how far delivery may go (`release`), which is
  * how the file backend holds events back until they are on disk.
  *
+ * Memory layout (what a stored key costs): the key map holds each key's current `KeyValue`
+ * directly (one frozen five-field object per version, its `key` the one string instance of
+ * the key). The history is a ring of parallel arrays indexed by revision — the version a write
+ * made, the version it replaced, the revision of the key's previous change, the write's time
+ * and whether it was a delete — so no event object is kept per write: events are built when
+ * delivered (once per write, shared by all watchers) or replayed. Older versions of a key stay
+ * reachable only through the ring, so they go when history drops the writes that replaced
+ * them; a read at a past revision walks a key's changes back through the ring.
+ *
  * @internal
  */
 export class MvccStore {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, Slot>();
   private readonly keys = new SortedKeys();
   private liveCount = 0;
   private revision = 0;
   private compacted = 0;
 
-  // The event log: events[head + i] has revision compacted + 1 + i.
-  private events: BackendEvent[] = [];
-  private times: number[] = [];
-  /** The entry each event changed (saves a key lookup when the event is dropped). */
-  private changed: Entry[] = [];
-  private head = 0;
+  // The history ring: revisions (compacted, revision] live at index `revision & mask`.
+  private mask = INITIAL_LOG_CAPACITY - 1;
+  /** The version each write made (for a delete: the last value with the delete's modRevision). */
+  private logKv: (KeyValue | undefined)[] = new Array<KeyValue | undefined>(INITIAL_LOG_CAPACITY);
+  /** The version each write replaced (undefined for a create). */
+  private logPrev: (KeyValue | undefined)[] = new Array<KeyValue | undefined>(INITIAL_LOG_CAPACITY);
+  /** Revision of the previous change to the same key (0: none), to walk a key's history back. */
+  private logChain = new Float64Array(INITIAL_LOG_CAPACITY);
+  private logTime = new Float64Array(INITIAL_LOG_CAPACITY);
+  private logDelete = new Uint8Array(INITIAL_LOG_CAPACITY);
 
   // Watch dispatch.
   private subs: WatchSub[] = [];
@@ -90,7 +101,7 @@ export class MvccStore {
   /** Replace the (empty) state with `kvs` as of `revision`, with no history before it. */
   load(kvs: readonly KeyValue[], revision: number): void {
     for (const kv of kvs) {
-      this.entries.set(kv.key, { kv: Object.freeze({ ...kv }), rev: kv.modRevision, older: null });
+      this.entries.set(kv.key, freezeKv(kv.key, kv.value, kv.createRevision, kv.modRevision, kv.version));
       this.keys.add(kv.key);
     }
     this.liveCount = kvs.length;
@@ -117,7 +128,8 @@ export class MvccStore {
 
   get(key: string): KeyValue | undefined {
     this.checkOpen();
-    return this.entries.get(key)?.kv;
+    const slot = this.entries.get(key);
+    return slot === undefined || slot instanceof Tombstone ? undefined : slot;
   }
 
   range(options: RangeOptions): RangeResult {
@@ -131,10 +143,11 @@ export class MvccStore {
     const exclusive = options.after !== undefined && options.after >= prefix;
     const from = exclusive ? (options.after as string) : prefix;
     const current = at === this.revision;
+    const entries = this.entries;
     this.keys.scan(from, exclusive, (key) => {
       if (!key.startsWith(prefix)) return false;
-      const entry = this.entries.get(key) as Entry;
-      const kv = current ? entry.kv : versionAt(entry, at);
+      const slot = entries.get(key) as Slot;
+      const kv = current ? (slot instanceof Tombstone ? undefined : slot) : this.versionAt(slot, at);
       if (kv === undefined) return true;
       if (kvs.length === limit) {
         more = true;
@@ -150,9 +163,10 @@ export class MvccStore {
     this.checkOpen();
     if (prefix === '') return this.liveCount;
     let n = 0;
+    const entries = this.entries;
     this.keys.scan(prefix, false, (key) => {
       if (!key.startsWith(prefix)) return false;
-      if ((this.entries.get(key) as Entry).kv !== undefined) n++;
+      if (!(entries.get(key) instanceof Tombstone)) n++;
       return true;
     });
     return n;
@@ -160,49 +174,44 @@ export class MvccStore {
 
   put(key: string, valueOrStamp: StoredValue | StampValue, condition?: WriteCondition): WriteResult {
     this.checkOpen();
-    let entry = this.entries.get(key);
-    const prev = entry?.kv;
+    const slot = this.entries.get(key);
+    const prev = slot === undefined || slot instanceof Tombstone ? undefined : slot;
     if (!conditionHolds(prev, condition)) return prev === undefined ? { ok: false } : { ok: false, current: prev };
-    const rev = ++this.revision;
+    const rev = this.nextRevision();
     const value = typeof valueOrStamp === 'function' ? (valueOrStamp as StampValue)(rev) : valueOrStamp;
-    const kv: KeyValue = Object.freeze({
-      key,
-      value,
-      createRevision: prev === undefined ? rev : prev.createRevision,
-      modRevision: rev,
-      version: prev === undefined ? 1 : prev.version + 1,
-    });
-    if (entry === undefined) {
-      entry = { kv, rev, older: null };
-      this.entries.set(key, entry);
+    let kv: KeyValue;
+    if (slot === undefined) {
+      kv = freezeKv(key, value, rev, rev, 1);
       this.keys.add(key);
+      this.record(rev, kv, undefined, 0, false);
+    } else if (prev === undefined) {
+      // Re-created while the tombstone is still in history: keep the key's one string.
+      const tomb = (slot as Tombstone).kv;
+      kv = freezeKv(tomb.key, value, rev, rev, 1);
+      this.record(rev, kv, undefined, tomb.modRevision, false);
     } else {
-      this.pushOlder(entry);
-      entry.kv = kv;
-      entry.rev = rev;
+      kv = freezeKv(prev.key, value, prev.createRevision, rev, prev.version + 1);
+      this.record(rev, kv, prev, prev.modRevision, false);
     }
+    this.entries.set(kv.key, kv);
     if (prev === undefined) this.liveCount++;
-    const event: BackendEvent = Object.freeze(
-      prev === undefined ? { type: 'put' as const, revision: rev, kv } : { type: 'put' as const, revision: rev, kv, prevKv: prev },
-    );
-    this.append(event, entry);
+    this.afterWrite();
     return prev === undefined ? { ok: true, revision: rev, kv } : { ok: true, revision: rev, kv, prevKv: prev };
   }
 
   delete(key: string, condition?: WriteCondition): WriteResult {
     this.checkOpen();
-    const entry = this.entries.get(key);
-    const prev = entry?.kv;
-    if (entry === undefined || prev === undefined || !conditionHolds(prev, condition)) {
+    const slot = this.entries.get(key);
+    const prev = slot === undefined || slot instanceof Tombstone ? undefined : slot;
+    if (prev === undefined || !conditionHolds(prev, condition)) {
       return prev === undefined ? { ok: false } : { ok: false, current: prev };
     }
-    const rev = ++this.revision;
-    this.pushOlder(entry);
-    entry.kv = undefined;
-    entry.rev = rev;
+    const rev = this.nextRevision();
+    const kv = freezeKv(prev.key, prev.value, prev.createRevision, rev, prev.version);
+    this.entries.set(prev.key, new Tombstone(kv));
     this.liveCount--;
-    const kv: KeyValue = Object.freeze({ ...prev, modRevision: rev });
-    this.append(Object.freeze({ type: 'delete' as const, revision: rev, kv, prevKv: prev }), entry);
+    this.record(rev, kv, prev, prev.modRevision, true);
+    this.afterWrite();
     return { ok: true, revision: rev, kv, prevKv: prev };
   }
 
@@ -218,7 +227,6 @@ export class MvccStore {
     // Never drop events the dispatcher has not delivered yet.
     const target = Math.min(revision, this.delivered);
     while (this.compacted < target) this.dropOldest();
-    this.shrinkLog();
   }
 
   /**
@@ -237,7 +245,7 @@ export class MvccStore {
         subscriber.complete();
         return undefined;
       }
-      this.trim();
+      this.trim(this.clock.now());
       if (afterRevision !== undefined && afterRevision < this.compacted) {
         subscriber.error(
           new BackendError(
@@ -280,7 +288,7 @@ export class MvccStore {
         `Cannot ${what} at revision ${at}: the current revision is only ${this.revision}. Retry later or read at the current revision.`,
       );
     }
-    this.trim();
+    this.trim(this.clock.now());
     if (at < this.compacted) {
       throw new BackendError(
         'Expired',
@@ -290,69 +298,101 @@ export class MvccStore {
     }
   }
 
-  private pushOlder(entry: Entry): void {
-    const old: OldVersion = { rev: entry.rev, kv: entry.kv };
-    if (entry.older === null) entry.older = [old];
-    else entry.older.push(old);
+  /** A key's version as of revision `at` (>= compacted), walking its changes back through history. */
+  private versionAt(slot: Slot, at: number): KeyValue | undefined {
+    const isTomb = slot instanceof Tombstone;
+    let rev = isTomb ? slot.kv.modRevision : slot.modRevision;
+    if (rev <= at) return isTomb ? undefined : slot;
+    // `rev` > at >= compacted, so it is in the ring; find the key's first change after `at`:
+    // the version it replaced is the one readable at `at`.
+    for (;;) {
+      const i = rev & this.mask;
+      const before = this.logChain[i];
+      if (before <= at) return this.logPrev[i];
+      rev = before;
+    }
   }
 
-  private append(event: BackendEvent, entry: Entry): void {
-    this.events.push(event);
-    this.changed.push(entry);
-    this.times.push(this.clock.now());
-    this.trim();
+  /** Take the next revision, growing the ring first when it is full. */
+  private nextRevision(): number {
+    if (this.revision - this.compacted > this.mask) this.growLog();
+    return ++this.revision;
+  }
+
+  private record(rev: number, kv: KeyValue, prev: KeyValue | undefined, before: number, isDelete: boolean): void {
+    const i = rev & this.mask;
+    this.logKv[i] = kv;
+    this.logPrev[i] = prev;
+    this.logChain[i] = before;
+    this.logTime[i] = this.clock.now();
+    this.logDelete[i] = isDelete ? 1 : 0;
+  }
+
+  private afterWrite(): void {
+    this.trim(this.logTime[this.revision & this.mask]);
     if (!this.holdEvents) this.released = this.revision;
     this.pump();
   }
 
+  /** Double the ring (history is longer than it: undelivered events, or a larger bound). */
+  private growLog(): void {
+    const capacity = (this.mask + 1) * 2;
+    const mask = capacity - 1;
+    const kv = new Array<KeyValue | undefined>(capacity);
+    const prev = new Array<KeyValue | undefined>(capacity);
+    const chain = new Float64Array(capacity);
+    const time = new Float64Array(capacity);
+    const del = new Uint8Array(capacity);
+    for (let r = this.compacted + 1; r <= this.revision; r++) {
+      const from = r & this.mask;
+      const to = r & mask;
+      kv[to] = this.logKv[from];
+      prev[to] = this.logPrev[from];
+      chain[to] = this.logChain[from];
+      time[to] = this.logTime[from];
+      del[to] = this.logDelete[from];
+    }
+    this.mask = mask;
+    this.logKv = kv;
+    this.logPrev = prev;
+    this.logChain = chain;
+    this.logTime = time;
+    this.logDelete = del;
+  }
+
   /** Drop events beyond the count/age bounds (never ones not yet delivered). */
-  private trim(): void {
-    const len = this.events.length - this.head;
-    if (len === 0) return;
-    let excess = len - this.maxEvents;
-    const oldest = this.clock.now() - this.maxAgeMs;
-    let dropped = false;
-    while (this.compacted < this.delivered && (excess > 0 || this.times[this.head] < oldest)) {
+  private trim(now: number): void {
+    const oldest = now - this.maxAgeMs;
+    while (this.compacted < this.delivered && (this.revision - this.compacted > this.maxEvents || this.logTime[(this.compacted + 1) & this.mask] < oldest)) {
       this.dropOldest();
-      excess--;
-      dropped = true;
     }
-    if (dropped) this.shrinkLog();
   }
 
-  /** Remove the oldest event from the log and the key versions only it made reachable. */
+  /** Remove the oldest write from history, and the key if that write deleted it for good. */
   private dropOldest(): void {
-    const event = this.events[this.head];
-    const entry = this.changed[this.head];
-    this.head++;
-    this.compacted = event.revision;
-    const key = event.kv.key;
-    const rev = event.revision;
-    // Reads now happen at revisions >= rev, so versions older than rev are unreachable.
-    const older = entry.older;
-    if (older !== null) {
-      let n = 0;
-      while (n < older.length && older[n].rev < rev) n++;
-      if (n === older.length) entry.older = null;
-      else if (n > 0) older.splice(0, n);
+    const rev = this.compacted + 1;
+    const i = rev & this.mask;
+    if (this.logDelete[i] === 1) {
+      // Reads now happen at revisions >= rev: a key whose last change is this delete is gone.
+      const key = (this.logKv[i] as KeyValue).key;
+      const slot = this.entries.get(key);
+      if (slot instanceof Tombstone && slot.kv.modRevision === rev) {
+        this.entries.delete(key);
+        this.keys.delete(key);
+      }
     }
-    if (entry.kv === undefined && entry.rev <= rev && entry.older === null) {
-      this.entries.delete(key);
-      this.keys.delete(key);
-    }
+    this.logKv[i] = undefined;
+    this.logPrev[i] = undefined;
+    this.compacted = rev;
   }
 
-  private shrinkLog(): void {
-    if (this.head > 1024 && this.head * 2 > this.events.length) {
-      this.events = this.events.slice(this.head);
-      this.times = this.times.slice(this.head);
-      this.changed = this.changed.slice(this.head);
-      this.head = 0;
-    }
-  }
-
+  /** The event of the write at `revision` (which history still holds). */
   private eventAt(revision: number): BackendEvent {
-    return this.events[this.head + (revision - this.compacted - 1)];
+    const i = revision & this.mask;
+    const kv = this.logKv[i] as KeyValue;
+    const prevKv = this.logPrev[i];
+    if (this.logDelete[i] === 1) return Object.freeze({ type: 'delete' as const, revision, kv, prevKv });
+    return Object.freeze(prevKv === undefined ? { type: 'put' as const, revision, kv } : { type: 'put' as const, revision, kv, prevKv });
   }
 
   /**
@@ -371,9 +411,10 @@ export class MvccStore {
         }
         if (this.delivered >= this.released) break;
         const rev = ++this.delivered;
+        const subs = this.subs;
+        if (subs.length === 0) continue;
         const event = this.eventAt(rev);
         const key = event.kv.key;
-        const subs = this.subs;
         for (let i = 0; i < subs.length; i++) {
           const sub = subs[i];
           if (sub.closed || sub.last >= rev) continue;
@@ -400,11 +441,16 @@ export class MvccStore {
         );
         return;
       }
-      const event = this.eventAt(rev);
       sub.last = rev;
-      if (event.kv.key.startsWith(sub.prefix)) sub.subscriber.next(event);
+      const kv = this.logKv[rev & this.mask] as KeyValue;
+      if (kv.key.startsWith(sub.prefix)) sub.subscriber.next(this.eventAt(rev));
     }
   }
+}
+
+/** A frozen KeyValue built as one literal (a compact fast object: header + five fields). */
+function freezeKv(key: string, value: StoredValue, createRevision: number, modRevision: number, version: number): KeyValue {
+  return Object.freeze({ key, value, createRevision, modRevision, version });
 }
 
 function conditionHolds(current: KeyValue | undefined, condition: WriteCondition | undefined): boolean {
@@ -412,14 +458,4 @@ function conditionHolds(current: KeyValue | undefined, condition: WriteCondition
   if (expected === undefined) return true;
   if (expected === 0) return current === undefined;
   return current !== undefined && current.modRevision === expected;
-}
-
-function versionAt(entry: Entry, at: number): KeyValue | undefined {
-  if (entry.rev <= at) return entry.kv;
-  const older = entry.older;
-  if (older === null) return undefined;
-  for (let i = older.length - 1; i >= 0; i--) {
-    if (older[i].rev <= at) return older[i].kv;
-  }
-  return undefined;
 }
