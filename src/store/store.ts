@@ -716,18 +716,16 @@ export class Store {
       }
       await this.admitValidate('DELETE', type, current, current);
       const meta = current.metadata;
-      const finalizers = [...(meta.finalizers ?? [])];
+      // Garbage-collection finalizers, as Kubernetes' registry sets them: an explicit policy
+      // replaces both with the one it asks for (Background asks for none); without a policy,
+      // the ones already there stay.
       const policy = options.propagationPolicy;
-      if (policy === 'Foreground' && !finalizers.includes(FOREGROUND_FINALIZER) && !finalizers.includes(ORPHAN_FINALIZER)) finalizers.push(FOREGROUND_FINALIZER);
-      if (policy === 'Orphan' && !finalizers.includes(ORPHAN_FINALIZER)) {
-        const i = finalizers.indexOf(FOREGROUND_FINALIZER);
-        if (i >= 0) finalizers.splice(i, 1);
-        finalizers.push(ORPHAN_FINALIZER);
-      }
-      if (policy === 'Background') {
-        const i = finalizers.indexOf(FOREGROUND_FINALIZER);
-        if (i >= 0 && meta.deletionTimestamp === undefined) finalizers.splice(i, 1);
-      }
+      const existing = meta.finalizers ?? [];
+      const orphan = policy !== undefined ? policy === 'Orphan' : existing.includes(ORPHAN_FINALIZER);
+      const foreground = policy !== undefined ? policy === 'Foreground' : existing.includes(FOREGROUND_FINALIZER);
+      const finalizers = existing.filter((f) => f !== ORPHAN_FINALIZER && f !== FOREGROUND_FINALIZER);
+      if (orphan) finalizers.push(ORPHAN_FINALIZER);
+      if (foreground) finalizers.push(FOREGROUND_FINALIZER);
       const now = this.clock.now();
       const grace = this.gracePeriod(type, current, options.gracePeriodSeconds);
       // Namespaces (Kubernetes' namespace registry): the first delete only marks them
@@ -810,7 +808,12 @@ export class Store {
       if (pod.spec?.nodeName !== undefined && pod.spec.nodeName !== '') {
         throw storeErrors.conflict('pods', '', ref.name, `pod ${ref.name} is already assigned to node ${JSON.stringify(pod.spec.nodeName)}`);
       }
-      const next: Json = withKey(pod as unknown as Json, 'spec', withKey(pod.spec ?? {}, 'nodeName', nodeName));
+      // As Kubernetes' binding does: set the node and mark the pod scheduled.
+      const status = ((pod as unknown as Json)['status'] ?? {}) as Json;
+      const conditions = (Array.isArray(status['conditions']) ? status['conditions'] : []) as readonly Json[];
+      const scheduled: Json = { type: 'PodScheduled', status: 'True', lastTransitionTime: rfc3339(this.clock.now()) };
+      const nextConditions = conditions.some((c) => c['type'] === 'PodScheduled') ? conditions.map((c) => (c['type'] === 'PodScheduled' ? scheduled : c)) : [...conditions, scheduled];
+      const next: Json = withKey(withKey(pod as unknown as Json, 'spec', withKey(pod.spec ?? {}, 'nodeName', nodeName)), 'status', withKey(status, 'conditions', nextConditions));
       const r = await this.backend.put(key, (rev: number) => this.stamp(shareStructure(next, pod), rev), { expectModRevision: kv.modRevision });
       if (r.ok) return r.kv.value as KubeObject;
     }
@@ -956,7 +959,8 @@ export class Store {
     const wasMatch = match(ev.prevKv.value as KubeObject);
     if (nowMatch && wasMatch) return { type: 'MODIFIED', object: now };
     if (nowMatch) return { type: 'ADDED', object: now };
-    if (wasMatch) return { type: 'DELETED', object: now };
+    // Stopped matching: Kubernetes sends the last matching content, stamped with this event's revision.
+    if (wasMatch) return { type: 'DELETED', object: this.stamp(ev.prevKv.value as Json, ev.revision) as T };
     return undefined;
   }
 }
