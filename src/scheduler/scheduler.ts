@@ -14,7 +14,7 @@ import { Framework, WaitingPods } from './framework/framework.js';
 import type { ClusterEvent, Handle, ObjectLister, QueuedPodInfo } from './framework/interfaces.js';
 import type { PluginRef, Profile, Registry } from './framework/registry.js';
 import { Status } from './framework/status.js';
-import type { NodeInfo, PodInfo } from './framework/types.js';
+import { PodInfo, type NodeInfo } from './framework/types.js';
 import { defaultPluginRefs, defaultRegistry, type DefaultRegistry, histogram, PrioritySort } from './plugins/index.js';
 import { SchedulingQueue } from './queue.js';
 
@@ -459,8 +459,18 @@ export class Scheduler<R extends Registry<object> = DefaultRegistry> extends Eve
 
   #failed(qpi: QueuedPodInfo, status: Status, message: string, cycle: number, nominated: string | undefined): void {
     const pi = qpi.podInfo;
+    // As kube-scheduler's handleSchedulingFailure: requeue the latest version of the pod,
+    // and not at all if it is gone, was replaced, got a node meanwhile, or is being deleted.
+    const latest = this.#pods.cache.getByName(pi.namespace, pi.pod.metadata.name ?? '');
+    if (latest === undefined || latest.metadata.uid !== pi.uid || (latest.spec?.nodeName ?? '') !== '' || latest.metadata.deletionTimestamp !== undefined) {
+      this.queue.done(pi.uid);
+      this.queue.deleteNominated(pi.uid);
+      return;
+    }
+    const changed = latest !== pi.pod;
     if (nominated !== undefined) this.queue.addNominated(pi, nominated);
-    this.queue.requeue(qpi, status.code !== 'Error', cycle);
+    // A pod that changed during its cycle gets another try after its backoff, with the change.
+    this.queue.requeue(changed ? { ...qpi, podInfo: new PodInfo(latest) } : qpi, status.code !== 'Error' && !changed, cycle);
     this.emit('failed', pi, message, status);
     const reason = status.code === 'Error' ? 'SchedulerError' : 'Unschedulable';
     const now = isoSeconds(this.#clock.now());

@@ -106,7 +106,7 @@ async function reconcileDeployment(ctx: ReconcileContext<T.Deployment>): Promise
   const candidates = dependentsOf(ctx.cache(ReplicaSet), d);
   const owned = candidates.filter((rs) => controlledBy(rs, uid));
 
-  if (d.metadata.deletionTimestamp === undefined && (await adoptOrphans(ctx, d, candidates))) return Action.awaitChange();
+  if (d.metadata.deletionTimestamp === undefined && (await claimReplicaSets(ctx, d, candidates))) return Action.awaitChange();
 
   // Pods only matter to Recreate (waiting for old pods to be gone); skip the lookup otherwise.
   let pods: T.Pod[] = [];
@@ -132,20 +132,32 @@ async function reconcileDeployment(ctx: ReconcileContext<T.Deployment>): Promise
 }
 
 /** Gives orphan ReplicaSets whose labels match the selector a controller reference to `d`. True when it adopted any. */
-async function adoptOrphans(ctx: ReconcileContext<T.Deployment>, d: T.Deployment, inNamespace: readonly T.ReplicaSet[]): Promise<boolean> {
+/**
+ * Kubernetes' ClaimReplicaSets: adopt matching orphans, and release owned ReplicaSets whose
+ * labels no longer match the selector (how users quarantine one). Writes are guarded by
+ * resourceVersion. Returns true when anything changed (the next reconcile sees the result).
+ */
+async function claimReplicaSets(ctx: ReconcileContext<T.Deployment>, d: T.Deployment, candidates: readonly T.ReplicaSet[]): Promise<boolean> {
   const selector = d.spec?.selector;
   if (selector === undefined) return false;
-  const orphans = inNamespace.filter((rs) => !hasController(rs) && rs.metadata.deletionTimestamp === undefined);
-  if (orphans.length === 0) return false;
   const matches = compiledSelector(selector);
-  let adopted = false;
-  for (const rs of orphans) {
-    if (!matches.matches(rs.metadata.labels ?? {})) continue;
-    const ref: T.OwnerReference = { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name ?? '', uid: d.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
-    await ctx.client.update(ReplicaSet, { ...rs, metadata: { ...rs.metadata, ownerReferences: [...(rs.metadata.ownerReferences ?? []), ref] } });
-    adopted = true;
+  const uid = d.metadata.uid;
+  let changed = false;
+  for (const rs of candidates) {
+    if (rs.metadata.deletionTimestamp !== undefined) continue;
+    const fits = matches.matches(rs.metadata.labels ?? {});
+    if (!hasController(rs) && fits) {
+      const ref: T.OwnerReference = { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name ?? '', uid: uid ?? '', controller: true, blockOwnerDeletion: true };
+      await ctx.client.update(ReplicaSet, { ...rs, metadata: { ...rs.metadata, ownerReferences: [...(rs.metadata.ownerReferences ?? []), ref] } });
+      changed = true;
+    } else if (controlledBy(rs, uid) && !fits) {
+      const rest = (rs.metadata.ownerReferences ?? []).filter((o) => o.uid !== uid);
+      const { ownerReferences: _dropped, ...meta } = rs.metadata;
+      await ctx.client.update(ReplicaSet, { ...rs, metadata: rest.length > 0 ? { ...meta, ownerReferences: rest } : meta });
+      changed = true;
+    }
   }
-  return adopted;
+  return changed;
 }
 
 /**

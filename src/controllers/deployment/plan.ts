@@ -553,6 +553,15 @@ class Planner {
           conditions = setCondition(conditions, newCondition('Progressing', 'False', Reasons.ProgressDeadlineExceeded, `ReplicaSet "${rsName}" has timed out progressing.`, this.now));
         }
       }
+      // ReplicaFailure, as Kubernetes' syncRolloutStatus: the new ReplicaSet's failure
+      // first, else any ReplicaSet's; removed when none reports one.
+      const failing = [newRS, ...this.split().oldRSs].find((rs) => rs !== undefined && (rs.status?.conditions ?? []).some((c) => c.type === 'ReplicaFailure' && c.status === 'True'));
+      const failure = failing?.status?.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+      if (failure !== undefined) {
+        conditions = setCondition(conditions, newCondition('ReplicaFailure', 'True', failure.reason ?? '', failure.message ?? '', this.now));
+      } else {
+        conditions = removeCondition(conditions, 'ReplicaFailure');
+      }
       status = withConditions(status, conditions);
     }
     const actions = [...this.actions];

@@ -66,12 +66,18 @@ export async function rollbackDeployment(client: Client, ref: ObjectRef, toRevis
   const revision = revisionOf(rs);
   const template = withoutHashLabel(rs.spec?.template);
   if (templatesEqual(template, d.spec?.template)) return { revision, changed: false, deployment: d };
-  const annotations: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rs.metadata.annotations ?? {})) if (!ANNOTATIONS_NOT_COPIED.has(k)) annotations[k] = v;
+  // As kubectl rollout undo: the Deployment's annotations become the revision's, except the
+  // controller's own bookkeeping annotations, which the Deployment keeps.
+  const fromRevision: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rs.metadata.annotations ?? {})) if (!ANNOTATIONS_NOT_COPIED.has(k)) fromRevision[k] = v;
   const written = await mutate(client, Deployment, { name: ref.name, namespace: d.metadata.namespace }, (draft) => {
     if (draft.spec === undefined) return;
     draft.spec.template = structuredClone(template) as typeof draft.spec.template;
-    draft.metadata.annotations = { ...(draft.metadata.annotations ?? {}), ...annotations };
+    const kept: Record<string, string> = {};
+    for (const [k, v] of Object.entries(draft.metadata.annotations ?? {})) if (ANNOTATIONS_NOT_COPIED.has(k)) kept[k] = v;
+    const next = { ...kept, ...fromRevision };
+    if (Object.keys(next).length === 0) delete draft.metadata.annotations;
+    else draft.metadata.annotations = next;
   });
   return { revision, changed: true, deployment: written };
 }
