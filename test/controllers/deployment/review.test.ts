@@ -2,7 +2,7 @@ import test from 'ava';
 import { ReplicaSet } from '../../../src/api/generated/kinds.js';
 import type * as T from '../../../src/api/generated/types.js';
 import { computeTemplateHash, planRollout, rollbackDeployment } from '../../../src/controllers/deployment/index.js';
-import { NS, cluster, deployment, getDeployment, imageOf, replicaSetsOf, updateSpec, withImage } from '../controllers/deployment/_helpers.js';
+import { NS, cluster, deployment, getDeployment, imageOf, replicaSetsOf, updateSpec, withImage } from './_helpers.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
