@@ -1,5 +1,9 @@
 import * as t from 'io-ts';
+import { BAIL, DecoderCodegen, forInIsOwnKeys } from './codegen.js';
+import { BASE64_RE, MAX_DEPTH, describeValue, intern, isPlainObject, normalizeTime, setKey, type FormatHooks } from './primitives.js';
 import type { DefinitionSpec, FieldType } from './types.js';
+
+export { describeValue, normalizeTime, type FormatHooks };
 
 /**
  * One problem found in input, with the field path it is at, in the dotted form Kubernetes
@@ -33,12 +37,6 @@ export type DecodeResult<A> =
   | { readonly ok: true; readonly value: A; readonly warnings: readonly FieldError[] }
   | { readonly ok: false; readonly errors: readonly FieldError[]; readonly warnings: readonly FieldError[] };
 
-/** Normalizes primitive formats whose parsing lives elsewhere (quantities). @internal */
-export interface FormatHooks {
-  /** Returns the canonical string, or an error message. */
-  quantity(value: string | number): { ok: true; value: string } | { ok: false; message: string };
-}
-
 const FAIL: unique symbol = Symbol('fail');
 type Out = unknown;
 
@@ -67,78 +65,7 @@ class Ctx {
   }
 }
 
-/** A short description of a wrong value for error messages. */
-export function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  switch (typeof v) {
-    case 'string': {
-      const s = v.length > 40 ? `${v.slice(0, 40)}…` : v;
-      return `string ${JSON.stringify(s)}`;
-    }
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return `${typeof v} ${String(v)}`;
-    case 'object':
-      return 'an object';
-    default:
-      return `a ${typeof v}`;
-  }
-}
-
-const MAX_DEPTH = 128;
 const ENVELOPE = ['apiVersion', 'kind', 'metadata'];
-const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-
-function pad(n: number, w = 2): string {
-  return String(n).padStart(w, '0');
-}
-
-/** Parse RFC 3339 into canonical UTC, seconds (`time`) or microseconds (`microtime`). */
-export function normalizeTime(s: string, micro: boolean): string | undefined {
-  const m = TIME_RE.exec(s);
-  if (m === null) return undefined;
-  const ms = Date.parse(s.replace(/[Tt]/, 'T').replace(/z$/, 'Z'));
-  if (Number.isNaN(ms)) return undefined;
-  const d = new Date(ms);
-  const base = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-  if (!micro) return `${base}Z`;
-  const frac = (m[7] ?? '.').slice(1).padEnd(6, '0').slice(0, 6);
-  return `${base}.${frac}Z`;
-}
-
-const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-const INTERN_MAX_LENGTH = 64;
-const INTERN_MAX_ENTRIES = 16_384;
-const interned = new Map<string, string>();
-
-/**
- * One shared copy of a short string value. Decoded objects repeat the same values (images,
- * 'IfNotPresent', '/dev/termination-log', label values, volume names) and JSON.parse makes a new
- * string for each occurrence; the store keeps every object, so sharing them saves memory.
- * Bounded: the table is cleared when full (strings already shared stay shared).
- */
-function intern(s: string): string {
-  if (s.length > INTERN_MAX_LENGTH) return s;
-  const hit = interned.get(s);
-  if (hit !== undefined) return hit;
-  if (interned.size >= INTERN_MAX_ENTRIES) interned.clear();
-  interned.set(s, s);
-  return s;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
-function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  else out[key] = value;
-}
 
 /** Check an arbitrary JSON value (deeply) and copy it; rejects non-JSON values. */
 function decodeJson(v: unknown, ctx: Ctx): Out {
@@ -185,18 +112,44 @@ function decodeJson(v: unknown, ctx: Ctx): Out {
 type Decoder = (v: unknown, ctx: Ctx) => Out;
 
 /**
+ * How a {@link SchemaCompiler} decodes:
+ * - `compile` (default): each definition becomes a generated JavaScript function for the
+ *   success path (see codegen.ts); on any problem the interpreter re-runs the document to
+ *   report it, so results are the same as `interpret`, only faster;
+ * - `interpret`: walk the definitions table with one closure per field (the reference the
+ *   compiled decoders are tested against).
+ *
+ * @internal
+ */
+export type DecodeMode = 'compile' | 'interpret';
+
+/** @internal */
+export interface SchemaCompilerOptions {
+  readonly mode?: DecodeMode;
+}
+
+/**
  * Compiles definitions into decoders, lazily and once each (recursive definitions such as
  * JSONSchemaProps resolve through the cache).
+ *
+ * Guarantees: `decode` gives the same {@link DecodeResult} (value, key order, errors, paths,
+ * warnings) in both modes.
  *
  * @internal
  */
 export class SchemaCompiler {
   private readonly decoders = new Map<string, Decoder>();
+  private readonly codegen: DecoderCodegen | undefined;
+  readonly mode: DecodeMode;
 
   constructor(
     private readonly definitions: { readonly [name: string]: DefinitionSpec },
     private readonly hooks: FormatHooks,
-  ) {}
+    options?: SchemaCompilerOptions,
+  ) {
+    this.mode = options?.mode ?? 'compile';
+    this.codegen = this.mode === 'compile' ? new DecoderCodegen((name) => this.definition(name), hooks) : undefined;
+  }
 
   definition(name: string): DefinitionSpec {
     const d = this.definitions[name];
@@ -208,14 +161,25 @@ export class SchemaCompiler {
     return Object.prototype.hasOwnProperty.call(this.definitions, name);
   }
 
+  /** The generated source of definition `name`'s compiled decoder (for review and debugging). */
+  compiledSource(name: string): string {
+    return (this.codegen ?? new DecoderCodegen((n) => this.definition(n), this.hooks)).source(name);
+  }
+
   /** Decode `value` as definition `name`. */
   decode<A>(name: string, value: unknown, options?: DecodeOptions): DecodeResult<A> {
-    const ctx = new Ctx(options?.unknownFields ?? 'reject');
+    const policy = options?.unknownFields ?? 'reject';
+    if (this.codegen !== undefined && forInIsOwnKeys()) {
+      const fast = this.codegen.decoderFor(name)(value, 0, policy === 'drop');
+      if (fast !== BAIL) return { ok: true, value: fast as A, warnings: [] };
+    }
+    const ctx = new Ctx(policy);
     const out = this.decoderFor(name)(value, ctx);
     if (out === FAIL || ctx.errors.length > 0) return { ok: false, errors: ctx.errors, warnings: ctx.warnings };
     return { ok: true, value: out as A, warnings: ctx.warnings };
   }
 
+  /** The interpreting decoder of definition `name`. */
   decoderFor(name: string): Decoder {
     let d = this.decoders.get(name);
     if (d === undefined) {

@@ -1,62 +1,9 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { definitions } from '../../../src/api/generated/schema.js';
 import { builtinSchemas } from '../../../src/api/codecs.js';
 import { Pod } from '../../../src/api/generated/kinds.js';
 import { normalizeTime } from '../../../src/api/schema/decode.js';
-import type { FieldType } from '../../../src/api/schema/types.js';
-
-/** An arbitrary of valid input for a field type, bounded in depth. */
-function arb(ft: FieldType, depth: number): fc.Arbitrary<unknown> {
-  switch (ft.k) {
-    case 'string':
-      return fc.string({ maxLength: 8 });
-    case 'int32':
-      return fc.integer({ min: -2147483648, max: 2147483647 });
-    case 'int64':
-      return fc.maxSafeInteger();
-    case 'number':
-      return fc.double({ noNaN: true, noDefaultInfinity: true });
-    case 'boolean':
-      return fc.boolean();
-    case 'byte':
-      return fc.uint8Array({ maxLength: 12 }).map((b) => Buffer.from(b).toString('base64'));
-    case 'time':
-      return fc.integer({ min: 0, max: 4_000_000_000 }).map((s) => new Date(s * 1000).toISOString().replace('.000Z', 'Z'));
-    case 'microtime':
-      return fc.integer({ min: 0, max: 4_000_000_000 }).map((s) => new Date(s * 1000).toISOString().replace('Z', '000Z'));
-    case 'quantity':
-      return fc.oneof(fc.constantFrom('1', '250m', '64Mi', '1.5Gi', '0.1', '1e3', '100Ki', '2'), fc.nat({ max: 100000 }));
-    case 'intstr':
-      return fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.constantFrom('25%', 'http', '8080'));
-    case 'json':
-      return depth > 2 ? fc.constant(null) : fc.jsonValue({ maxDepth: 2 });
-    case 'object':
-      return fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 });
-    case 'ref':
-      return structArb(ft.ref, depth + 1, false);
-    case 'array':
-      return depth > 4 ? fc.constant([]) : fc.array(arb(ft.items, depth + 1), { maxLength: 2 });
-    case 'map':
-      return depth > 4 ? fc.constant({}) : fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), arb(ft.values, depth + 1), { maxKeys: 2 });
-  }
-}
-
-function structArb(name: string, depth: number, root: boolean): fc.Arbitrary<unknown> {
-  const def = definitions[name];
-  if (def === undefined) throw new Error(name);
-  const required = new Set(def.required);
-  const props: Record<string, fc.Arbitrary<unknown>> = {};
-  const requiredKeys: string[] = [];
-  for (const [field, ft] of Object.entries(def.props)) {
-    if (root && def.gvk !== undefined && field === 'apiVersion') props[field] = fc.constant(def.gvk.group === '' ? def.gvk.version : `${def.gvk.group}/${def.gvk.version}`);
-    else if (root && def.gvk !== undefined && field === 'kind') props[field] = fc.constant(def.gvk.kind);
-    else if (!required.has(field) && depth > 3) continue;
-    else props[field] = fc.constant(null).chain(() => arb(ft, depth));
-    if (required.has(field) || (root && def.gvk !== undefined && ['apiVersion', 'kind', 'metadata'].includes(field))) requiredKeys.push(field);
-  }
-  return fc.record(props, { requiredKeys });
-}
+import { structArb } from './arbitraries.js';
 
 const KINDS = ['Pod', 'Deployment', 'Service', 'StatefulSet', 'Job', 'CronJob', 'Ingress', 'ConfigMap', 'Secret', 'Node', 'HorizontalPodAutoscaler', 'CustomResourceDefinition'];
 
