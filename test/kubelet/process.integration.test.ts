@@ -160,7 +160,11 @@ test('a pod reads its ConfigMap file and Secret env, and a container ignoring SI
     spec: { nodeName: n.nodeName, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'node:20', command: ['node', `${APPS}ignore-sigterm.mjs`] }] },
   } as PodT);
   await waitFor('running', async () => ((await n.get('stubborn')).status?.containerStatuses?.[0]?.state?.running !== undefined ? true : undefined));
-  await new Promise((r) => setTimeout(r, 200));
+  // The program logs once its SIGTERM handler is installed (and again from its child).
+  await waitFor('SIGTERM handlers installed', async () => {
+    const logs = await lastValueFrom(n.kubelet.logs('default', 'stubborn', 'main').pipe(toArray()));
+    return logs.some((l) => l.text.startsWith('child ')) ? true : undefined;
+  });
   const t0 = Date.now();
   await n.client.delete(Pod, 'stubborn', { namespace: 'default' });
   await waitFor('pod removed', async () => (await n.get('stubborn').then(() => false, () => true)) || undefined);
