@@ -1,4 +1,4 @@
-import { parseAllDocuments, type Document } from 'yaml';
+import { LineCounter, parseAllDocuments, parseDocument, type Document } from 'yaml';
 import { definitions } from './generated/schema.js';
 import { KindRegistry } from './registry.js';
 import type { KubeObject, ResourceType } from './resource.js';
@@ -105,20 +105,30 @@ export function loadManifests(text: string, options: LoadManifestOptions = {}): 
   const kinds = options.kinds ?? defaultRegistry();
   const problems: ManifestProblem[] = [];
   const out: LoadedObject[] = [];
-  let docs: Document.Parsed[];
+  const lineCounter = new LineCounter();
+  /** Documents with the offset of their text in `text` (non-zero for a piece of a JSON stream). */
+  const docs: { readonly doc: Document.Parsed; readonly base: number }[] = [];
   try {
-    docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true }) as Document.Parsed[];
+    const pieces = splitJsonStream(text);
+    if (pieces !== undefined) {
+      lineCounter.addNewLine(0);
+      for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineCounter.addNewLine(i + 1);
+      for (const p of pieces) docs.push({ doc: parseDocument(text.slice(p.start, p.end), { prettyErrors: false, uniqueKeys: true }), base: p.start });
+    } else {
+      const parsed = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true, lineCounter }) as Document.Parsed[] | Document.Parsed;
+      for (const doc of Array.isArray(parsed) ? parsed : [parsed]) docs.push({ doc, base: 0 });
+    }
   } catch (err) {
     throw new ManifestError([{ document: 0, path: '<root>', message: `not YAML or JSON: ${err instanceof Error ? err.message : String(err)}` }], options.source);
   }
-  if (!Array.isArray(docs)) docs = [docs];
   let index = 0;
-  for (const doc of docs) {
+  for (const { doc, base } of docs) {
     const docIndex = index++;
-    const line = doc.range !== undefined ? lineOf(text, doc.range[0]) : undefined;
+    const line = doc.range !== undefined ? lineCounter.linePos(base + doc.range[0]).line : undefined;
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
-        problems.push({ document: docIndex, path: '<root>', message: `YAML syntax error: ${e.message.split('\n')[0] ?? e.message}`, ...(e.linePos?.[0] !== undefined ? { line: e.linePos[0].line } : line !== undefined ? { line } : {}) });
+        const errLine = base === 0 ? e.linePos?.[0]?.line : lineCounter.linePos(base + (e.pos[0] ?? 0)).line;
+        problems.push({ document: docIndex, path: '<root>', message: `${base === 0 ? 'YAML' : 'JSON'} syntax error: ${e.message.split('\n')[0] ?? e.message}`, ...(errLine !== undefined ? { line: errLine } : line !== undefined ? { line } : {}) });
       }
       continue;
     }
@@ -137,7 +147,15 @@ export function loadManifests(text: string, options: LoadManifestOptions = {}): 
     const o = value as Record<string, unknown>;
     if (o['kind'] === 'List' || (typeof o['kind'] === 'string' && o['kind'].endsWith('List') && Array.isArray(o['items']))) {
       const items = Array.isArray(o['items']) ? o['items'] : [];
-      items.forEach((item, i) => loadOne(item, docIndex, i, line));
+      // As kubectl does for a typed list (e.g. ConfigMapList): an item carrying neither
+      // apiVersion nor kind takes the list's apiVersion and its kind without "List".
+      const listApiVersion = typeof o['apiVersion'] === 'string' ? o['apiVersion'] : undefined;
+      const itemKind = o['kind'] !== 'List' ? (o['kind'] as string).slice(0, -'List'.length) : undefined;
+      items.forEach((item, i) => {
+        if (listApiVersion !== undefined && itemKind !== undefined && itemKind !== '' && isRecord(item) && item['apiVersion'] === undefined && item['kind'] === undefined) {
+          loadOne({ apiVersion: listApiVersion, kind: itemKind, ...item }, docIndex, i, line);
+        } else loadOne(item, docIndex, i, line);
+      });
       continue;
     }
     loadOne(o, docIndex, undefined, line);
@@ -207,10 +225,46 @@ function defaultRegistry(): KindRegistry {
   return registry;
 }
 
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The top-level objects of a stream of concatenated JSON objects (`{…}\n{…}`), as kubectl's
+ * YAMLOrJSONDecoder reads them; undefined when the text is not such a stream of two or more
+ * objects (it is then read as YAML, which also covers a single JSON document).
+ */
+function splitJsonStream(text: string): { start: number; end: number }[] | undefined {
+  const pieces: { start: number; end: number }[] = [];
+  let i = 0;
+  const n = text.length;
+  const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 0xfeff;
+  while (true) {
+    while (i < n && isSpace(text.charCodeAt(i))) i++;
+    if (i >= n) break;
+    if (text.charCodeAt(i) !== 123 /* { */) return undefined;
+    const start = i;
+    let depth = 0;
+    let inString = false;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (inString) {
+        if (c === 92 /* backslash: skip the escaped character */) i++;
+        else if (c === 34 /* " */) inString = false;
+      } else if (c === 34) inString = true;
+      else if (c === 123 || c === 91) depth++;
+      else if (c === 125 || c === 93) {
+        depth--;
+        if (depth === 0) {
+          i++;
+          break;
+        }
+      }
+    }
+    if (depth !== 0) return undefined;
+    pieces.push({ start, end: i });
+  }
+  return pieces.length >= 2 ? pieces : undefined;
 }
 
 /** Add a hint to an unknown-field error: a near-miss spelling, or where the field belongs. */

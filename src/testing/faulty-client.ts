@@ -2,7 +2,7 @@ import { Observable, Subject, type Subscription } from 'rxjs';
 import type { KubeObject, ResourceType } from '../api/resource.js';
 import type { Client, ClientListOptions, ClientWatchOptions, ClientWriteOptions } from '../client/client.js';
 import type { ListResult, WatchEvent } from '../client/watch-types.js';
-import type { Clock } from '../runtime/clock-types.js';
+import type { Clock, TimerHandle } from '../runtime/clock-types.js';
 import { StoreError } from '../store/errors.js';
 import type { DeleteOptions, ObjectRef, Patch } from '../store/store.js';
 
@@ -74,7 +74,11 @@ export class FaultyClient implements Client {
     this.expire.get(type.kind)?.next();
   }
 
-  /** Deliver watch events of a kind `ms` later than they happen (a lagging cache); 0 turns it off. */
+  /**
+   * Deliver watch events of a kind `ms` later than they happen (a lagging cache); 0 turns it off.
+   * Order is kept: each watch delivers its events in the order they happened, so an event is
+   * never delivered before one that happened earlier, even when the delay is lowered or cleared.
+   */
   delayWatch(type: ResourceType, ms: number): void {
     if (ms <= 0) this.delays.delete(type.kind);
     else this.delays.set(type.kind, ms);
@@ -149,19 +153,36 @@ export class FaultyClient implements Client {
         trigger = new Subject<void>();
         this.expire.set(kind, trigger);
       }
-      const timers: { id: number }[] = [];
+      // One FIFO per subscriber: an event is due no earlier than the one before it, so lowering
+      // or clearing the delay never lets a later event overtake an earlier one.
+      const pending: { readonly event: WatchEvent<T>; readonly due: number }[] = [];
+      let timer: TimerHandle | undefined;
+      const flush = (): void => {
+        timer = undefined;
+        const now = this.clock.now();
+        while (pending.length > 0 && (pending[0] as { due: number }).due <= now) {
+          const head = pending.shift() as { event: WatchEvent<T> };
+          subscriber.next(head.event);
+          if (subscriber.closed) return;
+        }
+        schedule();
+      };
+      const schedule = (): void => {
+        const head = pending[0];
+        if (head === undefined || timer !== undefined) return;
+        timer = this.clock.setTimeout(flush, Math.max(0, head.due - this.clock.now()));
+      };
       const expireSub: Subscription = trigger.subscribe(() => subscriber.error(new StoreError('Expired', 'too old resource version (injected)')));
       const deliver = (e: WatchEvent<T>): void => {
         const delay = this.delays.get(kind);
-        if (delay === undefined) subscriber.next(e);
-        else {
-          const h = this.clock.setTimeout(() => {
-            const i = timers.indexOf(h);
-            if (i >= 0) timers.splice(i, 1);
-            subscriber.next(e);
-          }, delay);
-          timers.push(h);
+        const last = pending[pending.length - 1];
+        if (delay === undefined && last === undefined) {
+          subscriber.next(e);
+          return;
         }
+        const due = Math.max(this.clock.now() + (delay ?? 0), last?.due ?? -Infinity);
+        pending.push({ event: e, due });
+        schedule();
       };
       const sub = this.inner.watch(type, options).subscribe({
         next: (e) => {
@@ -178,7 +199,8 @@ export class FaultyClient implements Client {
       return () => {
         sub.unsubscribe();
         expireSub.unsubscribe();
-        for (const h of timers) this.clock.clearTimeout(h);
+        if (timer !== undefined) this.clock.clearTimeout(timer);
+        pending.length = 0;
       };
     });
   }

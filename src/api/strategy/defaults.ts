@@ -111,13 +111,18 @@ function defaultHTTPGet(h: T.HTTPGetAction): T.HTTPGetAction {
   return e.value;
 }
 
+/** Unset or 0 (Kubernetes cannot tell them apart: SetDefaults_Probe replaces both). */
+function unsetOrZero(v: number | null | undefined): boolean {
+  return v == null || v === 0;
+}
+
 function defaultProbe(p: T.Probe): T.Probe {
-  if (p.timeoutSeconds != null && p.periodSeconds != null && p.successThreshold != null && p.failureThreshold != null && p.httpGet == null) return p;
+  if (!unsetOrZero(p.timeoutSeconds) && !unsetOrZero(p.periodSeconds) && !unsetOrZero(p.successThreshold) && !unsetOrZero(p.failureThreshold) && p.httpGet == null) return p;
   const e = new Edit(p);
-  e.def('timeoutSeconds', 1);
-  e.def('periodSeconds', 10);
-  e.def('successThreshold', 1);
-  e.def('failureThreshold', 3);
+  if (unsetOrZero(p.timeoutSeconds)) e.set('timeoutSeconds', 1);
+  if (unsetOrZero(p.periodSeconds)) e.set('periodSeconds', 10);
+  if (unsetOrZero(p.successThreshold)) e.set('successThreshold', 1);
+  if (unsetOrZero(p.failureThreshold)) e.set('failureThreshold', 3);
   e.sub('httpGet', defaultHTTPGet);
   return e.value;
 }
@@ -188,7 +193,7 @@ function defaultContainer(c: T.Container, hostNetwork: boolean): T.Container {
 }
 
 function defaultHostPort(p: T.ContainerPort): T.ContainerPort {
-  return p.hostPort != null ? p : withKey(p, 'hostPort', p.containerPort);
+  return p.hostPort != null && p.hostPort !== 0 ? p : withKey(p, 'hostPort', p.containerPort);
 }
 
 const VOLUME_SOURCES: readonly (keyof T.Volume)[] = [
@@ -248,8 +253,8 @@ function defaultPodSpecFields(s: T.PodSpec): T.PodSpec {
   e.def('schedulerName', 'default-scheduler');
   e.def('securityContext', EMPTY);
   e.def('enableServiceLinks', true);
-  e.sub('initContainers', (cs) => mapCow(cs, (c) => defaultContainer(c, false)));
   const hostNetwork = s.hostNetwork === true;
+  e.sub('initContainers', (cs) => mapCow(cs, (c) => defaultContainer(c, hostNetwork)));
   e.sub('containers', (cs) => mapCow(cs, (c) => defaultContainer(c, hostNetwork)));
   e.sub('volumes', (vs) => mapCow(vs, defaultVolume));
   return e.value;

@@ -38,20 +38,45 @@ function isSet(v: unknown): boolean {
 // Resources
 
 const STANDARD_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage', 'storage']);
+const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
 
-function validateResourceName(name: string, path: FieldPath): FieldError[] {
+/** Kubernetes' native resources: no domain, or a kubernetes.io domain. */
+function isNativeResource(name: string): boolean {
+  return !name.includes('/') || name.includes('kubernetes.io/');
+}
+
+/** Requests of these may not differ from their limits (extended resources and hugepages). */
+function isOvercommitAllowed(name: string): boolean {
+  return isNativeResource(name) && !name.startsWith('hugepages-');
+}
+
+/**
+ * A resource name; `container` applies the stricter rules of container (and pod-level)
+ * resources: cpu, memory, ephemeral-storage, hugepages-<size>, or a domain-qualified name.
+ */
+function validateResourceName(name: string, path: FieldPath, container: boolean): FieldError[] {
   const problems = qualifiedNameProblems(name);
   if (problems.length > 0) return formatErrors(path, name, problems);
+  if (container) {
+    if (!name.includes('/')) {
+      if (!STANDARD_CONTAINER_RESOURCES.has(name) && !name.startsWith('hugepages-')) {
+        return [invalid(path, `${show(name)}: must be a standard resource for containers (cpu, memory, ephemeral-storage, hugepages-<size>) or fully qualified (e.g. example.com/gpu)`)];
+      }
+    } else if (!isNativeResource(name) && name.startsWith('requests.')) {
+      return [invalid(path, `${show(name)}: doesn't follow extended resource name standard; drop the "requests." prefix`)];
+    }
+    return [];
+  }
   if (!name.includes('/') && !STANDARD_RESOURCES.has(name) && !name.startsWith('hugepages-') && !name.startsWith('requests.') && !name.startsWith('limits.')) {
     return [invalid(path, `${show(name)}: must be a standard resource type (cpu, memory, ephemeral-storage, hugepages-<size>) or fully qualified (e.g. example.com/gpu)`)];
   }
   return [];
 }
 
-function validateResourceQuantities(map: { readonly [k: string]: string } | undefined, path: FieldPath): FieldError[] {
+function validateResourceQuantities(map: { readonly [k: string]: string } | undefined, path: FieldPath, container = false): FieldError[] {
   const errs: FieldError[] = [];
   for (const [k, v] of Object.entries(map ?? {})) {
-    errs.push(...validateResourceName(k, path.key(k)));
+    errs.push(...validateResourceName(k, path.key(k), container));
     const q = parsedQuantity(v);
     if (q === undefined) errs.push(invalid(path.key(k), `${show(v)}: must be a quantity such as 500m or 128Mi`));
     else if (q.nanos < 0n) errs.push(invalid(path.key(k), `${show(v)}: must be greater than or equal to 0`));
@@ -60,23 +85,29 @@ function validateResourceQuantities(map: { readonly [k: string]: string } | unde
 }
 
 /**
- * Container (or pod-level) resources: valid names, non-negative quantities, and every request at
- * most its limit.
+ * Container (or pod-level) resources: container resource names, non-negative quantities, every
+ * request at most its limit, and resources that cannot be overcommitted (extended resources such
+ * as example.com/gpu, hugepages-<size>) requested only with an equal limit.
  *
  * @public
  */
 export function validateResourceRequirements(r: T.ResourceRequirements | undefined, path: FieldPath): FieldError[] {
   if (r === undefined) return [];
   const errs: FieldError[] = [];
-  errs.push(...validateResourceQuantities(r.limits, path.child('limits')));
-  errs.push(...validateResourceQuantities(r.requests, path.child('requests')));
+  errs.push(...validateResourceQuantities(r.limits, path.child('limits'), true));
+  errs.push(...validateResourceQuantities(r.requests, path.child('requests'), true));
   for (const [name, reqText] of Object.entries(r.requests ?? {})) {
     const limText = r.limits?.[name];
-    if (limText === undefined) continue;
+    if (limText === undefined) {
+      if (!isOvercommitAllowed(name)) errs.push(required(path.child('limits').key(name), `Limit must be set for non overcommitable resources; set limits.${name} equal to the request`));
+      continue;
+    }
     const req = parsedQuantity(reqText);
     const lim = parsedQuantity(limText);
     if (req === undefined || lim === undefined) continue;
-    if (compareQuantities(req, lim) > 0) errs.push(invalid(path.child('requests').key(name), `must be less than or equal to ${name} limit of ${limText}`));
+    const cmp = compareQuantities(req, lim);
+    if (cmp !== 0 && !isOvercommitAllowed(name)) errs.push(invalid(path.child('requests').key(name), `${show(reqText)}: must be equal to ${name} limit of ${limText} (${name} cannot be overcommitted)`));
+    else if (cmp > 0) errs.push(invalid(path.child('requests').key(name), `must be less than or equal to ${name} limit of ${limText}`));
   }
   return errs;
 }
@@ -418,6 +449,24 @@ export function validatePodSpec(spec: T.PodSpec, path: FieldPath, options: PodSp
     errs.push(...validateLabelSelector(c.labelSelector, p.child('labelSelector')));
   });
   if (spec.resources !== undefined) errs.push(...validateResourceRequirements(spec.resources, path.child('resources')));
+  if (spec.hostNetwork === true) errs.push(...validateHostNetworkPorts(spec, path));
+  return errs;
+}
+
+/** With hostNetwork, a container port is the host's port: hostPort, when set, must equal it. */
+function validateHostNetworkPorts(spec: T.PodSpec, path: FieldPath): FieldError[] {
+  const errs: FieldError[] = [];
+  const check = (cs: readonly T.Container[] | undefined, field: 'containers' | 'initContainers'): void => {
+    (cs ?? []).forEach((c, i) => {
+      (c.ports ?? []).forEach((port, j) => {
+        if (port.hostPort !== undefined && port.hostPort !== 0 && port.hostPort !== port.containerPort) {
+          errs.push(invalid(path.child(field).index(i).child('ports').index(j).child('containerPort'), `${port.containerPort}: must match \`hostPort\` (${port.hostPort}) when \`hostNetwork\` is true; set both to the same port`));
+        }
+      });
+    });
+  };
+  check(spec.initContainers, 'initContainers');
+  check(spec.containers, 'containers');
   return errs;
 }
 
@@ -479,7 +528,9 @@ export function validatePodUpdate(pod: T.Pod, old: T.Pod): FieldError[] {
   }
   const nt = n.tolerations ?? [];
   (o.tolerations ?? []).forEach((t) => {
-    if (!nt.some((x) => deepEqual(x, t))) errs.push(forbidden(spec.child('tolerations'), `existing toleration ${show(t)} may not be removed or changed; only additions are allowed`));
+    // As Kubernetes does, tolerationSeconds is left out of the comparison: it may change.
+    const bare = withoutTolerationSeconds(t);
+    if (!nt.some((x) => deepEqual(withoutTolerationSeconds(x), bare))) errs.push(forbidden(spec.child('tolerations'), `existing toleration ${show(t)} may not be removed or changed (other than its tolerationSeconds); only additions are allowed`));
   });
   const og = o.schedulingGates ?? [];
   (n.schedulingGates ?? []).forEach((g, i) => {
@@ -488,6 +539,12 @@ export function validatePodUpdate(pod: T.Pod, old: T.Pod): FieldError[] {
   // Everything else must be equal (the mutable fields are taken from the new spec).
   if (!podSpecsEqualButMutable(n, o)) errs.push(forbidden(spec, POD_UPDATE_MESSAGE));
   return errs;
+}
+
+function withoutTolerationSeconds(t: T.Toleration): T.Toleration {
+  if (t.tolerationSeconds === undefined) return t;
+  const { tolerationSeconds: _ignored, ...rest } = t;
+  return rest;
 }
 
 const POD_SPEC_MUTABLE: ReadonlySet<string> = new Set(['containers', 'initContainers', 'activeDeadlineSeconds', 'tolerations', 'schedulingGates', 'terminationGracePeriodSeconds']);
@@ -552,8 +609,12 @@ export function validateService(svc: T.Service): FieldError[] {
   if (s.clusterIP !== undefined && s.clusterIP !== '' && s.clusterIP !== 'None' && !isIP(s.clusterIP)) {
     errs.push(invalid(path.child('clusterIP'), `${show(s.clusterIP)}: must be empty, 'None', or a valid IP address`));
   }
+  if (isHeadless(s) && (type === 'NodePort' || type === 'LoadBalancer')) {
+    errs.push(invalid(path.child('clusterIP'), `'None': may not be set to 'None' for ${type} services; leave clusterIP empty, or use type ClusterIP for a headless service`));
+  }
   const names = new Set<string>();
   const portProto = new Set<string>();
+  const nodePorts = new Set<string>();
   ports.forEach((port, i) => {
     const p = path.child('ports').index(i);
     if (port.name === undefined || port.name === '') {
@@ -573,6 +634,9 @@ export function validateService(svc: T.Service): FieldError[] {
     if (port.nodePort !== undefined && port.nodePort !== 0) {
       if (type !== 'NodePort' && type !== 'LoadBalancer') errs.push(forbidden(p.child('nodePort'), `may not be used when \`type\` is '${type}'`));
       else errs.push(...isValidPortNum(port.nodePort).map((m) => invalid(p.child('nodePort'), `${port.nodePort}: ${m}`)));
+      const nodeKey = `${port.nodePort}/${proto}`;
+      if (nodePorts.has(nodeKey)) errs.push(duplicate(p.child('nodePort'), port.nodePort));
+      nodePorts.add(nodeKey);
     }
   });
   errs.push(...validateLabels(s.selector, path.child('selector')));
