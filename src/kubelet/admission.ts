@@ -42,17 +42,50 @@ export function podRequests(pod: Pod): PodRequests {
   return { cpuMillis: cpu, memoryBytes: mem };
 }
 
-/** Why the node rejected a pod: `reason` (`OutOfcpu`, `OutOfmemory`, `OutOfpods`) and message. @public */
+/**
+ * Every resource a pod requests, as the scheduler and kubelet count them (the same rule as
+ * {@link podRequests}, for every resource name): `cpu` in millicores, everything else in base
+ * units (bytes, devices). Resources requested by no container are absent.
+ * @public
+ */
+export function podResourceRequests(pod: Pod): Map<string, number> {
+  const milli = (name: string): boolean => name === 'cpu';
+  const names = new Set<string>();
+  for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]) for (const k of Object.keys(c.resources?.requests ?? {})) names.add(k);
+  for (const k of Object.keys(pod.spec?.overhead ?? {})) names.add(k);
+  const out = new Map<string, number>();
+  for (const name of names) {
+    let total = 0;
+    for (const c of pod.spec?.containers ?? []) total += read(c.resources?.requests, name, milli(name));
+    for (const c of pod.spec?.initContainers ?? []) {
+      const v = read(c.resources?.requests, name, milli(name));
+      total = c.restartPolicy === 'Always' ? total + v : Math.max(total, v);
+    }
+    total += read(pod.spec?.overhead, name, milli(name));
+    out.set(name, total);
+  }
+  return out;
+}
+
+/** Why the node rejected a pod: `reason` (`OutOfcpu`, `OutOfmemory`, `OutOfpods`, `OutOf<resource>`) and message. @public */
 export interface AdmissionRejection {
   readonly reason: string;
   readonly message: string;
 }
 
+/** Extended resources are domain-prefixed names outside `kubernetes.io/` (`example.com/gpu`). */
+function isExtendedResource(name: string): boolean {
+  return name.includes('/') && !name.startsWith('kubernetes.io/');
+}
+
 /**
  * Whether `pod` fits on a node next to `admitted` (the active pods already admitted there),
- * within `allocatable` (`cpu`, `memory`, `pods`). Returns undefined when it fits, else the
- * rejection the kubelet writes into the pod's status (phase Failed), worded as Kubernetes'
- * kubelet does: reason `OutOf<resource>`, message
+ * within `allocatable`. Every resource the pod requests that the node lists in `allocatable` is
+ * checked (`pods`, `cpu`, `memory`, `ephemeral-storage`, hugepages, extended resources);
+ * extended resources the node does not list are ignored (as the kubelet does for device-plugin
+ * resources not registered yet). Returns undefined when it fits, else the rejection the kubelet
+ * writes into the pod's status (phase Failed), worded as Kubernetes' kubelet does: reason
+ * `OutOf<resource>`, message
  * `Pod was rejected: Node didn't have enough resource: cpu, requested: 500, used: 3800, capacity: 4000`.
  *
  * @example
@@ -66,22 +99,27 @@ export function admitPod(pod: Pod, admitted: readonly Pod[], allocatable: Readon
   if (allocatable['pods'] !== undefined && admitted.length + 1 > maxPods) {
     return { reason: 'OutOfpods', message: `Pod was rejected: Node didn't have enough resource: pods, requested: 1, used: ${admitted.length}, capacity: ${maxPods}` };
   }
-  const want = podRequests(pod);
-  let cpu = 0;
-  let mem = 0;
-  for (const p of admitted) {
-    const r = podRequests(p);
-    cpu += r.cpuMillis;
-    mem += r.memoryBytes;
-  }
-  const checks: [string, number, number, number][] = [
-    ['cpu', want.cpuMillis, cpu, read(allocatable, 'cpu', true)],
-    ['memory', want.memoryBytes, mem, read(allocatable, 'memory', false)],
-  ];
-  for (const [name, requested, used, capacity] of checks) {
-    if (allocatable[name] === undefined || requested === 0) continue;
-    if (requested + used > capacity) {
-      return { reason: `OutOf${name}`, message: `Pod was rejected: Node didn't have enough resource: ${name}, requested: ${requested}, used: ${used}, capacity: ${capacity}` };
+  const want = podResourceRequests(pod);
+  const used = new Map<string, number>();
+  for (const p of admitted) for (const [k, v] of podResourceRequests(p)) used.set(k, (used.get(k) ?? 0) + v);
+  const first = ['cpu', 'memory', 'ephemeral-storage'];
+  const names = [...want.keys()].filter((n) => n !== 'pods').sort((a, b) => {
+    const ia = first.indexOf(a);
+    const ib = first.indexOf(b);
+    if (ia !== ib) return (ia < 0 ? first.length : ia) - (ib < 0 ? first.length : ib);
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+  for (const name of names) {
+    const requested = want.get(name) ?? 0;
+    if (requested === 0) continue;
+    if (allocatable[name] === undefined) {
+      if (isExtendedResource(name)) continue;
+      if (first.includes(name)) continue; // the node does not account this resource
+    }
+    const capacity = read(allocatable, name, name === 'cpu');
+    const inUse = used.get(name) ?? 0;
+    if (requested + inUse > capacity) {
+      return { reason: `OutOf${name}`, message: `Pod was rejected: Node didn't have enough resource: ${name}, requested: ${requested}, used: ${inUse}, capacity: ${capacity}` };
     }
   }
   return undefined;

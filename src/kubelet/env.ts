@@ -240,8 +240,8 @@ async function envVarValue(v: EnvVar, container: Container, ctx: EnvContext, ns:
  * A container's environment as the kubelet builds it: `envFrom` (with prefixes), then `env`
  * in order — each value `$(VAR)`-expanded against the variables defined before it and the
  * service variables — then the service variables of the pod's namespace (when
- * `enableServiceLinks` is not false) and of the `kubernetes` service in `default`, for names not
- * already defined.
+ * `enableServiceLinks` is not false) and, always (whatever `enableServiceLinks` says), of the
+ * `kubernetes` service in `default`, for names not already defined.
  *
  * Errors: `KubeletError` `CreateContainerConfigError` (a referenced ConfigMap / Secret / key is
  * missing and not optional — shown as the container's waiting reason), `InvalidPod`.
@@ -255,8 +255,11 @@ async function envVarValue(v: EnvVar, container: Container, ctx: EnvContext, ns:
 export async function containerEnv(container: Container, ctx: EnvContext): Promise<EnvPair[]> {
   const ns = ctx.pod.metadata.namespace ?? 'default';
   const services: Service[] = [];
-  if (ctx.pod.spec?.enableServiceLinks !== false) services.push(...(await ctx.lookup.services(ns)));
-  if (ns !== 'default') services.push(...(await ctx.lookup.services('default')).filter((s) => s.metadata.name === 'kubernetes'));
+  const links = ctx.pod.spec?.enableServiceLinks !== false;
+  // The pod's own namespace's services only with service links; the API server's `kubernetes`
+  // service in `default` always (a same-named service of the pod's namespace wins).
+  if (links) services.push(...(await ctx.lookup.services(ns)));
+  if (!links || ns !== 'default') services.push(...(await ctx.lookup.services('default')).filter((s) => s.metadata.name === 'kubernetes'));
   const svc = new Map<string, string>();
   for (const e of serviceEnv(services)) if (!svc.has(e.name)) svc.set(e.name, e.value);
 

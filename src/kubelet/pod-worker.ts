@@ -53,7 +53,8 @@ interface Slot {
   probeSub?: Subscription | undefined;
   backoffMs: number;
   retryAt?: number | undefined;
-  livenessFailed?: string | undefined;
+  /** The container instance whose liveness or startup probe failed, and which probe. */
+  probeFailed?: { readonly containerId: string; readonly kind: 'liveness' | 'startup' } | undefined;
   forceRestart: boolean;
 }
 
@@ -310,10 +311,12 @@ export class PodWorker {
       for (const c of this.pod.spec?.containers ?? []) {
         const slot = this.slots.get(c.name) as Slot;
         let cur = slot.current;
-        if (cur?.state === 'running' && slot.livenessFailed === cur.id) {
-          this.event('Normal', 'Killing', `Container ${c.name} failed liveness probe, will be restarted`);
+        const failed = slot.probeFailed;
+        if (cur?.state === 'running' && failed !== undefined && failed.containerId === cur.id) {
+          const restarts = policy !== 'Never' ? ', will be restarted' : '';
+          this.event('Normal', 'Killing', `Container ${c.name} failed ${failed.kind} probe${restarts}`);
           slot.forceRestart = true;
-          await this.stopContainer(c, slot, this.graceFor(c));
+          await this.stopContainer(c, slot, this.graceFor(c, failed.kind));
           cur = slot.current;
         }
         if (cur === undefined) {
@@ -333,8 +336,9 @@ export class PodWorker {
     }
   }
 
-  private graceFor(c: Container): number {
-    const probeGrace = c.livenessProbe?.terminationGracePeriodSeconds;
+  /** The grace period for killing a container whose `kind` probe failed: the probe's own, else the pod's. */
+  private graceFor(c: Container, kind: 'liveness' | 'startup'): number {
+    const probeGrace = (kind === 'startup' ? c.startupProbe : c.livenessProbe)?.terminationGracePeriodSeconds;
     return probeGrace ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
   }
 
@@ -475,7 +479,7 @@ export class PodWorker {
     const rec: ContainerRecord = { id, attempt: config.attempt, imageRef, state: 'created' };
     slot.current = rec;
     slot.waiting = undefined;
-    slot.livenessFailed = undefined;
+    slot.probeFailed = undefined;
     slot.forceRestart = false;
     this.host.registerContainer(id, this);
     this.event('Normal', 'Created', `Created container ${c.name}`);
@@ -531,7 +535,7 @@ export class PodWorker {
     slot.probeSub = probes.results$.subscribe((ch) => {
       if (slot.current?.id !== ch.containerId) return;
       if (ch.result === 'failure' && ch.kind !== 'readiness') {
-        slot.livenessFailed = ch.containerId;
+        slot.probeFailed = { containerId: ch.containerId, kind: ch.kind };
         this.event('Warning', 'Unhealthy', `${ch.kind === 'liveness' ? 'Liveness' : 'Startup'} probe failed: ${ch.message ?? ''}`.trim());
       } else if (ch.result === 'failure' && ch.message !== undefined) {
         this.event('Warning', 'Unhealthy', `Readiness probe failed: ${ch.message}`);
@@ -689,9 +693,12 @@ export class PodWorker {
   /** Write the status if it changed; returns the status now in effect. */
   private async writeStatus(): Promise<PodStatus | undefined> {
     const { clock, client } = this.host;
-    const status = buildPodStatus(this.view(), this.lastStatus ?? this.pod.status, clock.now());
+    // Built from the current pod object each attempt, so conditions other writers own (readiness
+    // gates, DisruptionTarget) are kept, and a conflict rebuilds on top of the fresh object.
+    let status = buildPodStatus(this.view(), this.lastStatus ?? this.pod.status, clock.now());
     if (this.lastStatus !== undefined && sameStatus(status, this.lastStatus)) return status;
     for (let attempt = 0; attempt < 3; attempt++) {
+      if (attempt > 0) status = buildPodStatus(this.view(), this.lastStatus ?? this.pod.status, clock.now());
       if (this.host.stopped()) return status;
       try {
         const written = await client.updateStatus(PodKind, { ...this.pod, status });

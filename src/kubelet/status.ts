@@ -159,18 +159,29 @@ function condition(type: string, ok: boolean, previous: readonly PodCondition[],
   };
 }
 
+/** The pod condition types the kubelet owns and recomputes on every write. @public */
+export const KUBELET_CONDITION_TYPES: readonly string[] = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady'];
+
 /**
  * Build a pod's status from the kubelet's view, as the kubelet's status manager does: phase,
  * conditions (PodReadyToStartContainers, Initialized, Ready, ContainersReady, PodScheduled —
  * `lastTransitionTime` kept while a condition's status does not change), container statuses
  * (waiting / running / terminated with reasons, `lastState`, `restartCount`, `ready`,
- * `started`), IPs, `startTime` and `qosClass`.
+ * `started`; app containers sorted by name, init containers in spec order), IPs, `startTime`
+ * and `qosClass`.
+ *
+ * Conditions the kubelet does not own (readiness gates, `DisruptionTarget`, …) are taken from
+ * the current pod object (`view.pod.status`) and kept on every write; readiness gates are
+ * evaluated against them. `previous` (the kubelet's last written status) only supplies the
+ * kubelet's own conditions' transition times.
  *
  * Pure: the same view, previous status and time give the same status.
  * @public
  */
 export function buildPodStatus(view: PodView, previous: PodStatus | undefined, now: number): PodStatus {
   const prevConds = previous?.conditions ?? [];
+  const serverConds = view.pod.status?.conditions ?? [];
+  const foreign = serverConds.filter((c) => !KUBELET_CONDITION_TYPES.includes(c.type));
   const phase = podPhase(view);
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   const initDone = view.init.every((c) => (c.sidecar === true ? c.current?.state === 'running' || terminal : c.current?.state === 'exited' && c.current.exitCode === 0));
@@ -178,20 +189,30 @@ export function buildPodStatus(view: PodView, previous: PodStatus | undefined, n
   const unready = view.app.filter((c) => !(c.current?.state === 'running' && c.ready)).map((c) => c.name);
   const containersReady = unready.length === 0 && !terminal;
   const gates = view.pod.spec?.readinessGates ?? [];
-  const missingGate = gates.find((g) => !(previous?.conditions ?? []).some((c) => c.type === g.conditionType && c.status === 'True'));
-  const readyReason = terminal && phase === 'Succeeded' ? 'PodCompleted' : containersReady && missingGate !== undefined ? 'ReadinessGatesNotReady' : 'ContainersNotReady';
-  const readyMessage = containersReady && missingGate !== undefined
-    ? `corresponding condition of pod readiness gate "${missingGate.conditionType}" does not exist.`
-    : `containers with unready status: [${unready.join(' ')}]`;
+  const gateProblem = gates
+    .map((g) => {
+      const c = foreign.find((x) => x.type === g.conditionType);
+      if (c === undefined) return `corresponding condition of pod readiness gate "${g.conditionType}" does not exist.`;
+      if (c.status !== 'True') return `the status of pod readiness gate "${g.conditionType}" is not "True", but ${c.status}`;
+      return undefined;
+    })
+    .filter((m): m is string => m !== undefined);
+  const gatesPass = gateProblem.length === 0;
+  const readyReason = terminal && phase === 'Succeeded' ? 'PodCompleted' : containersReady && !gatesPass ? 'ReadinessGatesNotReady' : 'ContainersNotReady';
+  const readyMessage = containersReady && !gatesPass ? gateProblem.join(', ') : `containers with unready status: [${unready.join(' ')}]`;
+  // Transition times come from the newest known value of each kubelet condition: the server's
+  // copy when it differs from what the kubelet last wrote (another writer, e.g. the node
+  // lifecycle controller marking the pod not Ready), else the kubelet's own.
+  const ownPrev = KUBELET_CONDITION_TYPES.map((type) => serverConds.find((c) => c.type === type) ?? prevConds.find((c) => c.type === type)).filter((c): c is PodCondition => c !== undefined);
   const conditions: PodCondition[] = [
-    condition('PodReadyToStartContainers', view.sandboxReady && view.podIP !== undefined, prevConds, now),
-    condition('Initialized', initDone || (terminal && view.init.length === 0), prevConds, now, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`),
-    condition('Ready', containersReady && missingGate === undefined, prevConds, now, readyReason, terminal && phase === 'Succeeded' ? undefined : readyMessage),
-    condition('ContainersReady', containersReady, prevConds, now, terminal && phase === 'Succeeded' ? 'PodCompleted' : 'ContainersNotReady', terminal && phase === 'Succeeded' ? undefined : `containers with unready status: [${unready.join(' ')}]`),
+    condition('PodReadyToStartContainers', view.sandboxReady && view.podIP !== undefined, ownPrev, now),
+    condition('Initialized', initDone || (terminal && view.init.length === 0), ownPrev, now, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`),
+    condition('Ready', containersReady && gatesPass, ownPrev, now, readyReason, terminal && phase === 'Succeeded' ? undefined : readyMessage),
+    condition('ContainersReady', containersReady, ownPrev, now, terminal && phase === 'Succeeded' ? 'PodCompleted' : 'ContainersNotReady', terminal && phase === 'Succeeded' ? undefined : `containers with unready status: [${unready.join(' ')}]`),
   ];
-  const scheduled = prevConds.find((c) => c.type === 'PodScheduled');
+  const scheduled = foreign.find((c) => c.type === 'PodScheduled') ?? prevConds.find((c) => c.type === 'PodScheduled');
   conditions.push(scheduled ?? { type: 'PodScheduled', status: 'True', lastTransitionTime: rfc3339(view.startTime ?? now) });
-  for (const c of prevConds) if (!conditions.some((x) => x.type === c.type)) conditions.push(c);
+  for (const c of foreign) if (!conditions.some((x) => x.type === c.type)) conditions.push(c);
   const initWaiting = initDone ? 'ContainerCreating' : 'PodInitializing';
   const status: PodStatus = {
     phase,
@@ -203,7 +224,7 @@ export function buildPodStatus(view: PodView, previous: PodStatus | undefined, n
     ...(view.podIP !== undefined ? { podIP: view.podIP, podIPs: [{ ip: view.podIP }] } : {}),
     ...(view.startTime !== undefined ? { startTime: rfc3339(view.startTime) } : {}),
     ...(view.init.length > 0 ? { initContainerStatuses: view.init.map((c) => containerStatus(c, view.runtimeName, 'PodInitializing')) } : {}),
-    containerStatuses: view.app.map((c) => containerStatus(c, view.runtimeName, initWaiting)),
+    containerStatuses: [...view.app].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((c) => containerStatus(c, view.runtimeName, initWaiting)),
     qosClass: previous?.qosClass ?? qosClass(view.pod),
   };
   return status;

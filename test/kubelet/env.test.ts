@@ -98,3 +98,20 @@ test('pod requests take the larger of the app sum and any init container, and Qo
     }),
   );
 });
+
+const kubernetesSvc: Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default' }, spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP' }] } };
+const siblingSvc: Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'redis', namespace: 'default' }, spec: { clusterIP: '10.96.0.20', ports: [{ port: 6379, protocol: 'TCP' }] } };
+
+const linksLookup: ObjectLookup = {
+  configMap: async () => undefined,
+  secret: async () => undefined,
+  services: async (ns) => (ns === 'default' ? [kubernetesSvc, siblingSvc] : []),
+};
+
+test('with enableServiceLinks false a pod in the default namespace still gets the kubernetes service variables', async (t) => {
+  const p: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { enableServiceLinks: false, containers: [{ name: 'c', image: 'x' }] } };
+  const env = Object.fromEntries((await containerEnv(p.spec!.containers[0], { pod: p, podIP: '10.244.0.2', hostIP: '10.0.0.1', allocatable: {}, lookup: linksLookup })).map((e) => [e.name, e.value]));
+  t.false('REDIS_SERVICE_HOST' in env);
+  t.is(env['KUBERNETES_SERVICE_HOST'], '10.96.0.1');
+  t.is(env['KUBERNETES_SERVICE_PORT'], '443');
+});

@@ -4,4 +4,4 @@
  * @packageDocumentation
  */
 export { createNodeLifecycleController, nodeLifecycleController, type NodeLifecycleOptions } from './controller.js';
-export { evictionTime, lastHeardFrom, planNodeHealth, tolerates, TAINT_NOT_READY, TAINT_UNREACHABLE, type NodeHealthOptions, type NodeHealthPlan } from './plan.js';
+export { evictionTime, evictionTimeForTaints, lastHeardFrom, minTolerationSeconds, planNodeHealth, tolerates, TAINT_NOT_READY, TAINT_UNREACHABLE, type NodeHealthOptions, type NodeHealthPlan } from './plan.js';

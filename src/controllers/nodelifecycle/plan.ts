@@ -103,16 +103,52 @@ export function tolerates(t: Toleration, taint: Taint): boolean {
 }
 
 /**
+ * The shortest time a pod's tolerations let it stay on a node with a NoExecute taint, in
+ * seconds (Kubernetes' `getMinTolerationTime`): tolerations without `tolerationSeconds` are
+ * skipped, the smallest bounded one wins (negative counts as 0); undefined ("forever") only when
+ * none is bounded.
+ * @public
+ */
+export function minTolerationSeconds(tolerations: readonly Toleration[]): number | undefined {
+  let min: number | undefined;
+  for (const t of tolerations) {
+    if (t.tolerationSeconds === undefined) continue;
+    const s = Math.max(0, t.tolerationSeconds);
+    if (min === undefined || s < min) min = s;
+  }
+  return min;
+}
+
+/**
  * When a pod on a node with a NoExecute taint is to be evicted: at once (`now`) without a
- * matching toleration, never (undefined) with a toleration without `tolerationSeconds`, else
- * the taint's `timeAdded` plus the smallest matching `tolerationSeconds`.
+ * matching toleration, never (undefined) when every matching toleration is unbounded (no
+ * `tolerationSeconds`), else the taint's `timeAdded` (or `now` without one) plus the smallest
+ * bounded matching `tolerationSeconds`.
  * @public
  */
 export function evictionTime(pod: Pod, taint: Taint, now: number): number | undefined {
   const matching = (pod.spec?.tolerations ?? []).filter((t) => tolerates(t, taint));
   if (matching.length === 0) return now;
-  if (matching.some((t) => t.tolerationSeconds === undefined)) return undefined;
-  const seconds = Math.max(0, Math.min(...matching.map((t) => t.tolerationSeconds as number)));
+  const seconds = minTolerationSeconds(matching);
+  if (seconds === undefined) return undefined;
   const added = time(taint.timeAdded) ?? now;
   return added + seconds * 1000;
+}
+
+/**
+ * When a pod is to be evicted from a node with these taints (the taint eviction controller's
+ * rule): only NoExecute taints count; the earliest {@link evictionTime} over them — at once when
+ * one is not tolerated, never (undefined) when all are tolerated forever. `addedAt` gives the
+ * time a taint without `timeAdded` was first seen (defaults to `now`).
+ * @public
+ */
+export function evictionTimeForTaints(pod: Pod, taints: readonly Taint[], now: number, addedAt?: (taint: Taint) => number | undefined): number | undefined {
+  let at: number | undefined;
+  for (const taint of taints) {
+    if (taint.effect !== 'NoExecute') continue;
+    const seen = time(taint.timeAdded) === undefined ? addedAt?.(taint) : undefined;
+    const t = evictionTime(pod, seen !== undefined ? { ...taint, timeAdded: new Date(seen).toISOString() } : taint, now);
+    if (t !== undefined && (at === undefined || t < at)) at = t;
+  }
+  return at;
 }
