@@ -666,6 +666,9 @@ export class Store {
       }
       const decoded = this.decode(type, patched, options.fieldValidation);
       if (decoded.metadata.name !== name) throw storeErrors.badRequest(`metadata.name cannot be changed by a patch (from ${JSON.stringify(name)} to ${JSON.stringify(decoded.metadata.name)})`);
+      if (type.namespaced && decoded.metadata.namespace !== undefined && decoded.metadata.namespace !== namespace) {
+        throw storeErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
       return decoded;
     });
   }

@@ -162,6 +162,10 @@ export class FileBackend implements Backend {
       const wal = await io(`open the log in ${dir}`, () => fsp.open(path.join(dir, walName(walStart)), 'a'));
       await syncDir(dir);
       store.release(store.currentRevision());
+      // A compaction is durable (as etcd keeps its finished compaction revision): history a
+      // caller compacted away never comes back after a restart.
+      const compacted = await readCompacted(dir);
+      if (compacted > store.compactedRevision()) store.compact(Math.min(compacted, store.currentRevision()));
       return new FileBackend(dir, options, store, wal, walStart, replayed, warnings);
     } catch (err) {
       await releaseLock(dir);
@@ -210,8 +214,9 @@ export class FileBackend implements Backend {
     return this.store.watch(prefix, afterRevision);
   }
 
-  compact(revision: number): Promise<void> {
-    return this.read(() => this.store.compact(revision));
+  async compact(revision: number): Promise<void> {
+    await this.read(() => this.store.compact(revision));
+    await writeCompacted(this.dir, this.store.compactedRevision());
   }
 
   /** Flush pending writes, complete all watches, close the files and release the lock. Idempotent. */
@@ -359,6 +364,8 @@ export class FileBackend implements Backend {
       return undefined;
     });
     if (next === undefined) return;
+    // Make the new log's directory entry durable before anything is acknowledged in it.
+    await syncDir(this.dir).catch((err: unknown) => this.fail(err instanceof BackendError ? err : new BackendError('IO', String(err))));
     const old = this.wal;
     this.wal = next;
     this.walStart = revision + 1;
@@ -383,6 +390,36 @@ async function io<T>(what: string, fn: () => Promise<T>): Promise<T> {
     if (err instanceof BackendError) throw err;
     throw new BackendError('IO', `Could not ${what}: ${(err as Error).message}. Check the path and its permissions.`, { cause: err });
   }
+}
+
+const COMPACTED_FILE = 'COMPACTED';
+
+/** The last compaction revision written by {@link writeCompacted}; 0 when none. */
+async function readCompacted(dir: string): Promise<number> {
+  let text: string;
+  try {
+    text = await fsp.readFile(path.join(dir, COMPACTED_FILE), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw new BackendError('IO', `Could not read ${path.join(dir, COMPACTED_FILE)}: ${(err as Error).message}. Check the path and its permissions.`, { cause: err });
+  }
+  const n = Number(text.trim());
+  if (!Number.isInteger(n) || n < 0) throw corrupt(`The compaction record ${path.join(dir, COMPACTED_FILE)} holds ${JSON.stringify(text.slice(0, 40))}, not a revision.`);
+  return n;
+}
+
+/** Record the compaction revision atomically (temp file, fsync, rename, directory fsync). */
+async function writeCompacted(dir: string, revision: number): Promise<void> {
+  const tmp = path.join(dir, `${COMPACTED_FILE}.tmp`);
+  const fh = await io(`write ${tmp}`, () => fsp.open(tmp, 'w'));
+  try {
+    await fh.writeFile(`${revision}\n`);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await io(`rename ${tmp}`, () => fsp.rename(tmp, path.join(dir, COMPACTED_FILE)));
+  await syncDir(dir);
 }
 
 async function syncDir(dir: string): Promise<void> {

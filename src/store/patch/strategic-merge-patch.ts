@@ -427,6 +427,8 @@ function checkOrderAgreesWithPatch(
   kind: ElementKind,
   directivePath: string,
 ): void {
+  // As apimachinery's validatePatchWithSetOrderList: nothing to check when either list is empty.
+  if (order.length === 0 || patchList.length === 0) return;
   const items = kind === 'map' ? patchList.filter((item) => !(isJsonObject(item) && hasKey(item, PATCH))) : patchList;
   let p = 0;
   let o = 0;
