@@ -64,7 +64,7 @@ export function numFeasibleNodesToFind(percentage: number, numAllNodes: number):
   if (numAllNodes < MIN) return numAllNodes;
   let p = percentage;
   if (p <= 0) {
-    p = 50 - numAllNodes / 125;
+    p = 50 - Math.floor(numAllNodes / 125);
     if (p < 5) p = 5;
   }
   if (p >= 100) return numAllNodes;

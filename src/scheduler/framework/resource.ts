@@ -104,8 +104,18 @@ export const DEFAULT_MILLI_CPU_REQUEST = 100;
 /** Requests assumed for scoring when a container requests no memory (Kubernetes: 200Mi). @public */
 export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 
-function containerRequests(c: Container): Resource {
-  return Resource.fromList(c.resources?.requests);
+/**
+ * A container's requests; with `nonZero`, cpu and memory requests that are *absent* count as
+ * 100m / 200Mi (an explicit `0` stays 0, as Kubernetes' `NonMissingContainerRequests`).
+ */
+function containerRequests(c: Container, nonZero: boolean): Resource {
+  const list = c.resources?.requests;
+  const r = Resource.fromList(list);
+  if (nonZero) {
+    if (list?.['cpu'] === undefined) r.milliCPU = DEFAULT_MILLI_CPU_REQUEST;
+    if (list?.['memory'] === undefined) r.memory = DEFAULT_MEMORY_REQUEST;
+  }
+  return r;
 }
 
 /**
@@ -114,8 +124,8 @@ function containerRequests(c: Container): Resource {
  * init container (each init container counted with the sidecars started before it), plus
  * `spec.overhead`. `pods` is always 1.
  *
- * With `nonZero`, a container requesting no cpu or memory counts as 100m / 200Mi (what
- * scoring uses, so that empty pods still spread).
+ * With `nonZero`, a container whose requests omit cpu or memory counts as 100m / 200Mi for
+ * it (what scoring uses, so that empty pods still spread); an explicit `0` is kept.
  *
  * @public
  */
@@ -126,18 +136,11 @@ export function computePodRequests(pod: Pod, nonZero = false): Resource {
     total.pods = 1;
     return total;
   }
-  const fix = (r: Resource): Resource => {
-    if (nonZero) {
-      if (r.milliCPU === 0) r.milliCPU = DEFAULT_MILLI_CPU_REQUEST;
-      if (r.memory === 0) r.memory = DEFAULT_MEMORY_REQUEST;
-    }
-    return r;
-  };
-  for (const c of spec.containers) total.add(fix(containerRequests(c)));
+  for (const c of spec.containers) total.add(containerRequests(c, nonZero));
   const sidecars = new Resource();
   const initMax = new Resource();
   for (const c of spec.initContainers ?? []) {
-    const r = fix(containerRequests(c));
+    const r = containerRequests(c, nonZero);
     if (c.restartPolicy === 'Always') {
       sidecars.add(r);
       total.add(r);

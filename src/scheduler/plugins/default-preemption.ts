@@ -1,4 +1,5 @@
 import { Event, Pod, PodDisruptionBudget } from '../../api/generated/kinds.js';
+import type { Pod as PodT } from '../../api/generated/types.js';
 import { selectorFromLabelSelector } from '../../api/labels.js';
 import { mutate } from '../../client/client.js';
 import { StoreError } from '../../store/errors.js';
@@ -52,11 +53,14 @@ const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\
  * Eviction: each victim first gets the `DisruptionTarget=True` condition (reason
  * `PreemptionByScheduler`) and a `Preempted` Event, then is deleted.
  *
- * Node choice (as Kubernetes): fewest PDB violations, then lowest highest-victim priority,
- * then smallest sum of victim priorities, then fewest victims.
+ * Node choice (as Kubernetes, {@link pickCandidate}): fewest PDB violations, then lowest
+ * highest-victim priority, then smallest sum of victim priorities, then fewest victims, then
+ * the latest start of the earliest-started highest-priority victim. Dry runs stop once the
+ * candidate limit is reached and at least one candidate violates no budget.
  *
  * Not eligible: `preemptionPolicy: Never`, or lower-priority pods on the nominated node are
- * still terminating (wait for them).
+ * still terminating because of preemption (wait for them) — unless the filters now find the
+ * nominated node UnschedulableAndUnresolvable.
  *
  * @public
  */
@@ -78,9 +82,10 @@ export class DefaultPreemption implements PostFilterPlugin {
       return { status: Status.unresolvable(`preemption: not eligible due to preemptionPolicy=Never.`) };
     }
     const nominated = pod.pod.status?.nominatedNodeName;
-    if (nominated !== undefined && nominated !== '') {
+    // A nominated node the filters now call unresolvable no longer counts: preempt again.
+    if (nominated !== undefined && nominated !== '' && filtered.get(nominated)?.code !== 'UnschedulableAndUnresolvable') {
       const ni = this.handle.nodes.get(nominated);
-      if (ni !== undefined && [...ni.pods.values()].some((p) => isTerminating(p.pod) && p.priority < pod.priority)) {
+      if (ni !== undefined && [...ni.pods.values()].some((p) => p.priority < pod.priority && terminatingByPreemption(p.pod))) {
         return { status: Status.unschedulable('preemption: waiting for victims on the nominated node to terminate') };
       }
     }
@@ -101,16 +106,21 @@ export class DefaultPreemption implements PostFilterPlugin {
     const nodes = this.handle.nodes.list();
     const limit = Math.max(this.args.minCandidateNodesAbsolute, Math.floor((nodes.length * this.args.minCandidateNodesPercentage) / 100));
     const budgets = this.#budgets();
+    // As Kubernetes: stop dry-running once enough candidates are found *and* one violates no budget.
+    let nonViolating = 0;
     for (const ni of nodes) {
       const s = filtered.get(ni.name);
       if (s === undefined || s.code !== 'Unschedulable') {
         note('Preemption is not helpful for scheduling');
         continue;
       }
-      if (candidates.length >= limit) continue;
+      if (nonViolating > 0 && candidates.length >= limit) continue;
       const c = this.#selectVictims(state, pod, ni, budgets);
       if (c === undefined) note('No preemption victims found for incoming pod');
-      else candidates.push(c);
+      else {
+        candidates.push(c);
+        if (c.pdbViolations === 0) nonViolating++;
+      }
     }
     return { candidates, reasons };
   }
@@ -138,7 +148,7 @@ export class DefaultPreemption implements PostFilterPlugin {
     }
     if (!this.handle.runFilters(st, pod, node).isSuccess()) return undefined;
     // Most important first: higher priority, then older.
-    lower.sort((a, b) => b.priority - a.priority || startTime(a) - startTime(b));
+    lower.sort((a, b) => b.priority - a.priority || cmp(startTime(a), startTime(b)));
     // Order the reprieves as Kubernetes does: pods whose eviction would break a budget
     // (counting every lower-priority pod, most important first) are tried first.
     const counts = (p: PodInfo, b: Budget): boolean => b.matches(p) && !b.disrupted.has(p.pod.metadata.name ?? '');
@@ -231,16 +241,58 @@ export class DefaultPreemption implements PostFilterPlugin {
   }
 }
 
+/** Ascending comparison that is safe for infinities (subtraction is not). */
+const cmp = (a: number, b: number): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * A pod's `status.startTime` in ms; a pod that has not started (assumed, or bound but not yet
+ * running) counts as the newest, as Kubernetes' `GetPodStartTime` treats it as "now".
+ */
 function startTime(p: PodInfo): number {
-  const t = p.pod.status?.startTime ?? p.pod.metadata.creationTimestamp;
-  return t === undefined ? 0 : Date.parse(t);
+  const t = p.pod.status?.startTime;
+  const ms = t === undefined ? Number.NaN : Date.parse(t);
+  return Number.isNaN(ms) ? Number.POSITIVE_INFINITY : ms;
 }
 
-/** Kubernetes' candidate order; exported for tests. @public */
+/** Kubernetes' `podTerminatingByPreemption`: being deleted with `DisruptionTarget=True`, reason `PreemptionByScheduler`. */
+function terminatingByPreemption(p: PodT): boolean {
+  if (!isTerminating(p)) return false;
+  const c = p.status?.conditions?.find((x) => x.type === DISRUPTION_TARGET);
+  return c !== undefined && c.status === 'True' && c.reason === PREEMPTION_BY_SCHEDULER;
+}
+
+/** Kubernetes' `GetEarliestPodStartTime`: the earliest start among the highest-priority victims. */
+function earliestHighestPriorityStart(c: PreemptionCandidate): number {
+  let prio = Number.NEGATIVE_INFINITY;
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const v of c.victims) {
+    if (v.priority > prio) {
+      prio = v.priority;
+      earliest = startTime(v);
+    } else if (v.priority === prio) earliest = Math.min(earliest, startTime(v));
+  }
+  return earliest;
+}
+
+/**
+ * Kubernetes' candidate order (`pickOneNodeForPreemption`): fewest PDB violations, then the
+ * lowest highest-victim priority, then the smallest sum of victim priorities, then the fewest
+ * victims, then the node whose earliest-started highest-priority victim started latest; ties
+ * go to the earlier candidate. Exported for tests.
+ *
+ * @public
+ */
 export function pickCandidate(cs: readonly PreemptionCandidate[]): PreemptionCandidate {
   const highest = (c: PreemptionCandidate): number => Math.max(...c.victims.map((v) => v.priority));
   const sum = (c: PreemptionCandidate): number => c.victims.reduce((a, v) => a + v.priority + 2147483648, 0);
-  return [...cs].sort((a, b) => a.pdbViolations - b.pdbViolations || highest(a) - highest(b) || sum(a) - sum(b) || a.victims.length - b.victims.length)[0]!;
+  return [...cs].sort(
+    (a, b) =>
+      a.pdbViolations - b.pdbViolations ||
+      highest(a) - highest(b) ||
+      sum(a) - sum(b) ||
+      a.victims.length - b.victims.length ||
+      cmp(earliestHighestPriorityStart(b), earliestHighestPriorityStart(a)),
+  )[0]!;
 }
 
 /** `0/N nodes are available: 3 reason, 2 other.` with reasons sorted as Kubernetes does. @public */

@@ -21,6 +21,16 @@ export function findUntoleratedTaint(taints: readonly Taint[] | undefined, toler
   return undefined;
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Go's `strconv.ParseInt(s, 10, 64)`: an optionally signed decimal integer in int64 range, else undefined ("16abc", "1.5", "" are not). */
+function parseInt64(s: string): bigint | undefined {
+  if (!/^[+-]?[0-9]+$/.test(s)) return undefined;
+  const n = BigInt(s);
+  return n < INT64_MIN || n > INT64_MAX ? undefined : n;
+}
+
 function matchRequirement(r: NodeSelectorRequirement, labels: Labels): boolean {
   const v = labels[r.key];
   const values = r.values ?? [];
@@ -36,9 +46,9 @@ function matchRequirement(r: NodeSelectorRequirement, labels: Labels): boolean {
     case 'Gt':
     case 'Lt': {
       if (v === undefined || values.length !== 1) return false;
-      const a = Number.parseInt(v, 10);
-      const b = Number.parseInt(values[0]!, 10);
-      if (Number.isNaN(a) || Number.isNaN(b)) return false;
+      const a = parseInt64(v);
+      const b = parseInt64(values[0]!);
+      if (a === undefined || b === undefined) return false;
       return r.operator === 'Gt' ? a > b : a < b;
     }
     default:

@@ -1,7 +1,7 @@
 import { SchedulerError } from '../errors.js';
 import type { CycleState } from '../framework/cycle-state.js';
 import { MAX_NODE_SCORE } from '../framework/framework.js';
-import type { ClusterEvent, EnqueueExtensions, FilterPlugin, PreFilterPlugin, PreFilterResult, ScorePlugin } from '../framework/interfaces.js';
+import type { ClusterEvent, EnqueueExtensions, FilterPlugin, PreFilterPlugin, PreFilterResult, PreScorePlugin, ScorePlugin } from '../framework/interfaces.js';
 import { Status } from '../framework/status.js';
 import type { NodeInfo, PodInfo } from '../framework/types.js';
 
@@ -33,24 +33,53 @@ export const defaultNodeResourcesFitArgs: NodeResourcesFitArgs = {
   scoringStrategy: { type: 'LeastAllocated', resources: [{ name: 'cpu', weight: 1 }, { name: 'memory', weight: 1 }] },
 };
 
-function requestedAfter(node: NodeInfo, pod: PodInfo, name: string): number {
-  // Scoring uses the "non-zero" requests for cpu and memory, exact requests for the rest.
-  if (name === 'cpu') return node.nonZeroRequested.milliCPU + pod.nonZeroRequests.milliCPU;
-  if (name === 'memory') return node.nonZeroRequested.memory + pod.nonZeroRequests.memory;
-  return node.requested.get(name) + pod.requests.get(name);
+/** The pod's request of one resource for scoring (`useRequested`: exact, else non-zero cpu/memory defaults). */
+function podRequest(pod: PodInfo, name: string, useRequested: boolean): number {
+  if (name === 'pods') return 0;
+  if (!useRequested && name === 'cpu') return pod.nonZeroRequests.milliCPU;
+  if (!useRequested && name === 'memory') return pod.nonZeroRequests.memory;
+  return pod.requests.get(name);
 }
 
-/** Piecewise-linear interpolation of the shape at `p` (shape scores 0–10 scaled to 0–100). */
-function shapeScore(shape: readonly UtilizationShapePoint[], p: number): number {
-  if (shape.length === 0) return 0;
-  const first = shape[0]!;
-  if (p <= first.utilization) return first.score * 10;
-  for (let i = 1; i < shape.length; i++) {
-    const a = shape[i - 1]!;
-    const b = shape[i]!;
-    if (p <= b.utilization) return Math.floor((a.score + ((b.score - a.score) * (p - a.utilization)) / (b.utilization - a.utilization)) * 10);
+/**
+ * Kubernetes' `calculateResourceAllocatableRequest`: the node's allocatable of a resource and
+ * what would be requested on it after placing the pod, or `undefined` when the resource takes
+ * no part in scoring (an extended resource the pod does not request, `pods`, or a resource
+ * the node does not have). cpu and memory use the node's non-zero aggregate unless
+ * `useRequested`.
+ */
+function allocatableAndRequested(node: NodeInfo, pod: PodInfo, name: string, useRequested: boolean): readonly [number, number] | undefined {
+  const req = podRequest(pod, name, useRequested);
+  switch (name) {
+    case 'cpu':
+      return [node.allocatable.milliCPU, (useRequested ? node.requested : node.nonZeroRequested).milliCPU + req];
+    case 'memory':
+      return [node.allocatable.memory, (useRequested ? node.requested : node.nonZeroRequested).memory + req];
+    case 'ephemeral-storage':
+      return [node.allocatable.ephemeralStorage, node.requested.ephemeralStorage + req];
+    case 'pods':
+      return undefined;
+    default: {
+      if (req === 0) return undefined;
+      const alloc = node.allocatable.scalar?.get(name);
+      return alloc === undefined ? undefined : [alloc, node.requested.get(name) + req];
+    }
   }
-  return shape[shape.length - 1]!.score * 10;
+}
+
+/**
+ * Kubernetes' broken-linear function over a shape already on the 0–100 score scale, in
+ * integer arithmetic (division truncating toward zero, as Go's).
+ */
+function shapeScore(shape: readonly UtilizationShapePoint[], p: number): number {
+  for (let i = 0; i < shape.length; i++) {
+    const b = shape[i]!;
+    if (p > b.utilization) continue;
+    if (i === 0) return b.score;
+    const a = shape[i - 1]!;
+    return a.score + Math.trunc(((b.score - a.score) * (p - a.utilization)) / (b.utilization - a.utilization));
+  }
+  return shape.length === 0 ? 0 : shape[shape.length - 1]!.score;
 }
 
 /**
@@ -59,7 +88,9 @@ function shapeScore(shape: readonly UtilizationShapePoint[], p: number): number 
  * cpu, memory, ephemeral-storage, extended resources, and the pod count. Every shortfall is a
  * reason (`Insufficient cpu`, `Too many pods`), code Unschedulable (preemption may help).
  * Score: LeastAllocated (spread), MostAllocated (pack) or RequestedToCapacityRatio (shape),
- * weighted over the configured resources.
+ * weighted over the configured resources, on cpu/memory requests with the non-zero defaults.
+ * Extended resources the pod does not request take no part; RequestedToCapacityRatio also
+ * leaves out resources scoring 0 and rounds its weighted mean (the others truncate).
  *
  * @public
  */
@@ -68,7 +99,6 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
   readonly name = NodeResourcesFit.pluginName;
   readonly #ignored: ReadonlySet<string>;
   readonly #resources: readonly ResourceSpec[];
-  readonly #weightSum: number;
   readonly #type: NodeResourcesFitArgs['scoringStrategy']['type'];
   readonly #shape: readonly UtilizationShapePoint[];
 
@@ -83,14 +113,16 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
     }
     this.#ignored = new Set(args.ignoredResources);
     this.#resources = st.resources;
-    this.#weightSum = st.resources.reduce((a, r) => a + r.weight, 0);
     this.#type = st.type;
-    this.#shape = st.requestedToCapacityRatio?.shape ?? [{ utilization: 0, score: 10 }, { utilization: 100, score: 0 }];
+    const shape = st.requestedToCapacityRatio?.shape ?? [{ utilization: 0, score: 10 }, { utilization: 100, score: 0 }];
     if (this.#type === 'RequestedToCapacityRatio') {
-      for (let i = 1; i < this.#shape.length; i++) {
-        if (this.#shape[i]!.utilization <= this.#shape[i - 1]!.utilization) throw new SchedulerError('InvalidArgs', 'RequestedToCapacityRatio shape utilizations must be strictly increasing');
+      if (shape.length === 0) throw new SchedulerError('InvalidArgs', 'RequestedToCapacityRatio shape is empty; give at least one {utilization, score} point');
+      for (let i = 1; i < shape.length; i++) {
+        if (shape[i]!.utilization <= shape[i - 1]!.utilization) throw new SchedulerError('InvalidArgs', 'RequestedToCapacityRatio shape utilizations must be strictly increasing');
       }
     }
+    // Shape scores are 0–10 (MaxCustomPriorityScore); scale them once to the 0–100 node score range.
+    this.#shape = shape.map((x) => ({ utilization: x.utilization, score: x.score * (MAX_NODE_SCORE / 10) }));
   }
 
   preFilter(): PreFilterResult {
@@ -116,20 +148,26 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
   }
 
   score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
+    const rtcr = this.#type === 'RequestedToCapacityRatio';
     let sum = 0;
     let weights = 0;
     for (const r of this.#resources) {
-      const cap = node.allocatable.get(r.name);
-      if (cap === 0) continue;
-      const requested = requestedAfter(node, pod, r.name);
+      const ar = allocatableAndRequested(node, pod, r.name, false);
+      if (ar === undefined || ar[0] === 0) continue;
+      const [cap, requested] = ar;
       let s: number;
       if (this.#type === 'LeastAllocated') s = requested > cap ? 0 : Math.floor(((cap - requested) * MAX_NODE_SCORE) / cap);
       else if (this.#type === 'MostAllocated') s = requested > cap ? MAX_NODE_SCORE : Math.floor((requested * MAX_NODE_SCORE) / cap);
-      else s = shapeScore(this.#shape, Math.min(100, Math.floor((requested * 100) / cap)));
+      else {
+        s = shapeScore(this.#shape, requested > cap ? 100 : Math.floor((requested * 100) / cap));
+        // RequestedToCapacityRatio leaves resources scoring 0 (or less) out of the weighted mean.
+        if (s <= 0) continue;
+      }
       sum += s * r.weight;
       weights += r.weight;
     }
-    return weights === 0 ? 0 : Math.floor(sum / (weights === this.#weightSum ? this.#weightSum : weights));
+    if (weights === 0) return 0;
+    return rtcr ? Math.round(sum / weights) : Math.floor(sum / weights);
   }
 
   events(): readonly ClusterEvent[] {
@@ -143,37 +181,37 @@ export interface BalancedAllocationArgs {
 }
 
 /**
- * Score: nodes whose resource fractions (requested / allocatable, after placing the pod) are
- * close to each other score higher: `(1 − standard deviation) × 100`.
+ * Score: nodes whose resource fractions (requested / allocatable, after placing the pod, from
+ * the real requests) are close to each other score higher: `(1 − standard deviation) × 100`.
+ * Extended resources the pod does not request, and resources the node lacks, take no part.
+ * PreScore skips the plugin for a best-effort pod (no request among the resources), so that
+ * such pods do not all pile onto one balanced node.
  *
  * @public
  */
-export class NodeResourcesBalancedAllocation implements ScorePlugin {
+export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlugin {
   static readonly pluginName = 'NodeResourcesBalancedAllocation';
   readonly name = NodeResourcesBalancedAllocation.pluginName;
   constructor(private readonly args: BalancedAllocationArgs = { resources: [{ name: 'cpu', weight: 1 }, { name: 'memory', weight: 1 }] }) {}
 
-  score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
-    const res = this.args.resources;
-    if (res.length === 2) {
-      const f0 = fraction(node, pod, res[0]!.name);
-      const f1 = fraction(node, pod, res[1]!.name);
-      if (f0 >= 0 && f1 >= 0) return Math.floor((1 - Math.abs(f0 - f1) / 2) * MAX_NODE_SCORE);
-    }
-    const fs: number[] = [];
-    for (const r of res) {
-      const f = fraction(node, pod, r.name);
-      if (f >= 0) fs.push(f);
-    }
-    if (fs.length === 0) return 0;
-    const mean = fs.reduce((a, b) => a + b, 0) / fs.length;
-    const variance = fs.reduce((a, b) => a + (b - mean) * (b - mean), 0) / fs.length;
-    return Math.floor((1 - Math.sqrt(variance)) * MAX_NODE_SCORE);
+  preScore(_s: CycleState, pod: PodInfo): Status {
+    for (const r of this.args.resources) if (podRequest(pod, r.name, true) !== 0) return Status.success();
+    return Status.skip();
   }
-}
 
-function fraction(node: NodeInfo, pod: PodInfo, name: string): number {
-  const cap = node.allocatable.get(name);
-  if (cap === 0) return -1;
-  return Math.min(1, requestedAfter(node, pod, name) / cap);
+  score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
+    const fs: number[] = [];
+    for (const r of this.args.resources) {
+      const ar = allocatableAndRequested(node, pod, r.name, true);
+      if (ar === undefined || ar[0] === 0) continue;
+      fs.push(Math.min(1, ar[1] / ar[0]));
+    }
+    let std = 0;
+    if (fs.length === 2) std = Math.abs(fs[0]! - fs[1]!) / 2;
+    else if (fs.length > 2) {
+      const mean = fs.reduce((a, b) => a + b, 0) / fs.length;
+      std = Math.sqrt(fs.reduce((a, b) => a + (b - mean) * (b - mean), 0) / fs.length);
+    }
+    return Math.trunc((1 - std) * MAX_NODE_SCORE);
+  }
 }

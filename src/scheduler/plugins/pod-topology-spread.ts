@@ -31,7 +31,15 @@ interface SpreadState {
 
 const cloneState = (s: SpreadState): SpreadState => ({ constraints: s.constraints, counts: s.counts.map((m) => new Map(m)), mins: [...s.mins], requireAll: s.requireAll });
 const filterKey = new StateKey<SpreadState>('PodTopologySpread/preFilter', cloneState);
-const scoreKey = new StateKey<{ readonly constraints: readonly Constraint[]; readonly counts: Map<string, number>[]; readonly weights: number[] }>('PodTopologySpread/preScore');
+interface ScoreState {
+  readonly constraints: readonly Constraint[];
+  readonly counts: Map<string, number>[];
+  readonly weights: number[];
+  /** Feasible nodes missing a required topology key: scored 0 and left out of normalization. */
+  readonly ignored: ReadonlySet<string>;
+}
+const scoreKey = new StateKey<ScoreState>('PodTopologySpread/preScore');
+const HOSTNAME_KEY = 'kubernetes.io/hostname';
 
 /** Args of PodTopologySpread. @public */
 export interface PodTopologySpreadArgs {
@@ -115,7 +123,9 @@ function matches(c: Constraint, pod: PodInfo, candidate: PodInfo): boolean {
  * Filter (DoNotSchedule constraints): placing the pod must keep `count(domain) + 1 − min(count)`
  * within `maxSkew` ("node(s) didn't match pod topology spread constraints"); nodes without the
  * topology key are unresolvable. Score (ScheduleAnyway): fewer matching pods in the node's
- * domains is better.
+ * domains is better (per constraint `count × log(domains + 2) + maxSkew − 1`, normalized so
+ * the lowest total scores 100); with the pod's own constraints, a node missing one of the
+ * topology keys scores 0 and takes no part in the normalization.
  *
  * Default constraints apply to pods without their own and count the pods matching
  * {@link defaultSelector} (the selectors of the Services, ReplicationControllers, ReplicaSets
@@ -274,28 +284,36 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     if (constraints.length === 0 || this.#lister === undefined) return Status.skip();
     const requireAll = (pod.pod.spec?.topologySpreadConstraints ?? []).length > 0 || !this.#systemDefaulted;
     const counts = this.#count(constraints, pod, this.#lister, requireAll, false);
-    // Each constraint weighs log(domains among feasible nodes + 2), as in Kubernetes.
-    const weights = constraints.map((c) => {
-      const domains = new Set<string>();
-      for (const ni of feasible) {
-        const v = ni.labels[c.topologyKey];
-        if (v !== undefined) domains.add(v);
+    // Feasible nodes without every topology key are ignored when all keys are required.
+    const ignored = new Set<string>();
+    const domains = constraints.map(() => new Set<string>());
+    for (const ni of feasible) {
+      const labels = ni.labels;
+      if (requireAll && constraints.some((c) => labels[c.topologyKey] === undefined)) {
+        ignored.add(ni.name);
+        continue;
       }
-      return Math.log(domains.size + 2);
-    });
-    state.write(scoreKey, { constraints, counts, weights });
+      constraints.forEach((c, i) => {
+        const v = labels[c.topologyKey];
+        if (v !== undefined) domains[i]!.add(v);
+      });
+    }
+    // Each constraint weighs log(domains among the scored nodes + 2), as in Kubernetes; for the
+    // hostname key every scored node is its own domain.
+    const weights = constraints.map((c, i) => Math.log((c.topologyKey === HOSTNAME_KEY ? feasible.length - ignored.size : domains[i]!.size) + 2));
+    state.write(scoreKey, { constraints, counts, weights, ignored });
     return Status.success();
   }
 
   score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
     const st = state.read(scoreKey);
-    if (st === undefined) return 0;
+    if (st === undefined || st.ignored.has(node.name)) return 0;
     let s = 0;
     for (let i = 0; i < st.constraints.length; i++) {
       const c = st.constraints[i]!;
       const v = node.labels[c.topologyKey];
       if (v === undefined) continue;
-      s += ((st.counts[i]!.get(v) ?? 0) + c.maxSkew - 1) * st.weights[i]!;
+      s += (st.counts[i]!.get(v) ?? 0) * st.weights[i]! + (c.maxSkew - 1);
     }
     return Math.round(s);
   }
@@ -304,12 +322,16 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const st = state.read(scoreKey);
     if (st === undefined || scores.length === 0) return Status.success();
     let min = Infinity;
-    let max = -Infinity;
+    let max = 0;
     for (const s of scores) {
+      if (st.ignored.has(s.name)) continue;
       if (s.score < min) min = s.score;
       if (s.score > max) max = s.score;
     }
-    for (const s of scores) s.score = max === 0 ? MAX_NODE_SCORE : Math.floor((MAX_NODE_SCORE * (max + min - s.score)) / max);
+    for (const s of scores) {
+      if (st.ignored.has(s.name)) s.score = 0;
+      else s.score = max === 0 ? MAX_NODE_SCORE : Math.floor((MAX_NODE_SCORE * (max + min - s.score)) / max);
+    }
     return Status.success();
   }
 
