@@ -520,21 +520,31 @@ export class Scheduler<R extends Registry<object> = DefaultRegistry> extends Eve
     this.#track(this.#client.create(Event, ev));
   }
 
-  /** Filter with the pods nominated to the node (of priority ≥ the pod's) counted as present. */
+  /**
+   * Filter one node, accounting for pods nominated to it (kube-scheduler's
+   * RunFilterPluginsWithNominatedPods). Nominated pods of priority ≥ the pod's (other than the
+   * pod itself) are first added to a copy of the node and cycle state; if that run passes and
+   * any pod was added, the filters run again on the node as it really is. The node passes only
+   * if both runs pass: resources and anti-affinity see the nominated pods, while pod affinity
+   * cannot be satisfied by a pod that is only nominated (it may still land elsewhere).
+   * With nothing nominated this is a single run on the node itself.
+   */
   #filterNode(fwk: Framework, state: CycleState, pi: PodInfo, ni: NodeInfo, filters: Framework['filter']): Status {
     const nominated = this.queue.nominatedOn(ni.name);
-    if (nominated !== undefined) {
-      let node: NodeInfo | undefined;
-      let st: CycleState | undefined;
-      for (const other of nominated.values()) {
-        if (other.uid === pi.uid || other.priority < pi.priority) continue;
-        node ??= ni.clone();
-        st ??= state.clone();
-        node.addPod(other);
-        fwk.runPreFilterExtension('add', st, pi, other, node);
-      }
-      if (node !== undefined && st !== undefined) return fwk.runFilters(st, pi, node, filters);
+    if (nominated === undefined) return fwk.runFilters(state, pi, ni, filters);
+    let node: NodeInfo | undefined;
+    let st: CycleState | undefined;
+    for (const other of nominated.values()) {
+      if (other.uid === pi.uid || other.priority < pi.priority) continue;
+      node ??= ni.clone();
+      st ??= state.clone();
+      node.addPod(other);
+      const added = fwk.runPreFilterExtension('add', st, pi, other, node);
+      if (!added.isSuccess()) return Status.error(added, `running AddPod for nominated pod ${other.key}: ${added.message()}`).withPlugin(added.plugin ?? 'PreFilterExtensions');
     }
+    if (node === undefined || st === undefined) return fwk.runFilters(state, pi, ni, filters);
+    const withNominated = fwk.runFilters(st, pi, node, filters);
+    if (!withNominated.isSuccess()) return withNominated;
     return fwk.runFilters(state, pi, ni, filters);
   }
 
