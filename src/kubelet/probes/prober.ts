@@ -116,7 +116,19 @@ function httpProbe(action: HTTPGetAction, target: ProbeTarget, signal: AbortSign
     if (existing !== undefined) delete headers[existing];
     headers[h.name] = h.value;
   }
-  const url = `${https ? 'https' : 'http'}://${host}:${port}${path}`;
+  return httpGetFollowing(new URL(`${https ? 'https' : 'http'}://${host}:${port}${path}`), headers, signal, 0);
+}
+
+/** Redirects followed on the same host, as Kubernetes' HTTP prober does. */
+const MAX_REDIRECTS = 10;
+
+/**
+ * GET `url`; a 3xx with a Location on the same host is followed (up to 10 times) and the final
+ * response judged; a redirect to another host is not followed and counts as success with a
+ * warning, as Kubernetes' prober does.
+ */
+function httpGetFollowing(url: URL, headers: Readonly<Record<string, string>>, signal: AbortSignal, hops: number): Promise<ProbeOutcome> {
+  const https = url.protocol === 'https:';
   return new Promise<ProbeOutcome>((resolve) => {
     const onResponse = (res: IncomingMessage): void => {
       let body = '';
@@ -127,6 +139,26 @@ function httpProbe(action: HTTPGetAction, target: ProbeTarget, signal: AbortSign
       res.on('error', () => undefined);
       res.once('end', () => {
         const code = res.statusCode ?? 0;
+        const location = res.headers.location;
+        if (code >= 300 && code < 400 && location !== undefined && location !== '') {
+          let next: URL;
+          try {
+            next = new URL(location, url);
+          } catch {
+            resolve({ result: 'failure', message: `HTTP probe redirected to an invalid location ${JSON.stringify(location)}` });
+            return;
+          }
+          if (next.hostname !== url.hostname) {
+            resolve({ result: 'success', message: `Probe terminated redirects, Response body: ${body.trim()}` });
+            return;
+          }
+          if (hops + 1 > MAX_REDIRECTS) {
+            resolve({ result: 'failure', message: `Get ${JSON.stringify(url.href)}: stopped after ${MAX_REDIRECTS} redirects` });
+            return;
+          }
+          resolve(httpGetFollowing(next, headers, signal, hops + 1));
+          return;
+        }
         resolve(
           code >= 200 && code < 400
             ? { result: 'success', ...(body ? { message: body } : {}) }
@@ -136,7 +168,7 @@ function httpProbe(action: HTTPGetAction, target: ProbeTarget, signal: AbortSign
     };
     const options = { method: 'GET', headers, signal, agent: false as const, ...(https ? { rejectUnauthorized: false } : {}) };
     const req = https ? httpsRequest(url, options, onResponse) : httpRequest(url, options, onResponse);
-    req.once('error', (err) => resolve({ result: 'failure', message: `Get ${JSON.stringify(url)}: ${err.message}` }));
+    req.once('error', (err) => resolve({ result: 'failure', message: `Get ${JSON.stringify(url.href)}: ${err.message}` }));
     req.end();
   });
 }
