@@ -106,7 +106,7 @@ export async function main(options: LocalClusterOptions = {}): Promise<void> {
   const clock = options.clock ?? new RealClock();
   const store = await Store.open({ backend: new MemoryBackend({ clock }), clock });
   const client = new LocalClient(store);
-  const manager = new Manager({ client, clock, name: 'local-cluster' });
+  const manager = new Manager({ client, clock, name: 'local-cluster', kinds: store.kinds });
   for (const def of [deploymentController, replicaSetController, garbageCollector, namespaceController, nodeLifecycleController]) manager.add(def);
   manager.add(new Scheduler({ client, clock }).runnable());
   const runtimes: ProcessRuntime[] = [];

@@ -1,3 +1,4 @@
+import type { KindRegistry } from '../api/registry.js';
 import type { KubeObject, ResourceType } from '../api/resource.js';
 import type { Client } from '../client/client.js';
 import type { ObjectRef } from '../store/store.js';
@@ -157,6 +158,12 @@ export interface ControllerDeps {
   readonly informers: InformerSource;
   readonly recorder: EventRecorder;
   readonly logger: Logger;
+  /**
+   * The kinds the cluster serves (built-ins and custom kinds), for controllers that act on
+   * every kind (the namespace controller, the garbage collector). Read when a controller is
+   * created: a kind registered later is not seen by a controller already created.
+   */
+  readonly kinds?: KindRegistry;
   readonly onQueueMetric?: (event: WorkQueueMetricEvent) => void;
   readonly onReconcile?: (controller: string, result: 'success' | 'error' | 'requeue' | 'requeue_after', seconds: number) => void;
 }

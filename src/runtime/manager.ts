@@ -1,4 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
+import type { KindRegistry } from '../api/registry.js';
 import type { KubeObject, ResourceType } from '../api/resource.js';
 import { listWatcherFor, type Client } from '../client/client.js';
 import { KubekitError } from '../util/errors.js';
@@ -59,6 +60,13 @@ export interface ManagerOptions {
    * (aggregated and rate-limited as client-go's recorder does), source component `name`.
    */
   readonly recorder?: EventRecorder;
+  /**
+   * The kinds the cluster serves, passed to every controller it creates (`ControllerDeps.kinds`)
+   * so that the namespace controller and the garbage collector cover custom kinds too; e.g.
+   * `store.kinds`. Without it those controllers cover the built-in kinds only. Each controller
+   * reads the list when the manager creates it: a kind registered afterwards is not seen.
+   */
+  readonly kinds?: KindRegistry;
   /** Names this manager in Events and logs. Default `kubekit-controller-manager`. */
   readonly name?: string;
   /**
@@ -282,6 +290,7 @@ export class Manager extends EventEmitter<ManagerEvents> implements InformerSour
       informers: this,
       recorder: this.recorder,
       logger: this.logger,
+      ...(this.options.kinds !== undefined ? { kinds: this.options.kinds } : {}),
       onQueueMetric: (e) => {
         this.metrics.queueMetric(def.name, e);
         this.options.onQueueMetric?.(e);

@@ -126,7 +126,7 @@ export async function createTestCluster(options: TestClusterOptions = {}): Promi
       extra?.event(object, type, reason, message);
     },
   };
-  const manager = new Manager({ client, clock, logger: options.logger ?? silentLogger, recorder });
+  const manager = new Manager({ client, clock, logger: options.logger ?? silentLogger, recorder, kinds });
   const apply = async (input: KubeObject | string): Promise<KubeObject[]> => {
     const items = typeof input === 'string' ? loadManifests(input, { kinds }).map((l) => ({ type: l.type, object: l.object })) : [{ type: typeFor(kinds, input), object: input }];
     const out: KubeObject[] = [];
@@ -276,6 +276,7 @@ export async function reconcileOnce<T extends KubeObject>(
     informers: cluster.manager,
     recorder: { event: (object, type, reason, message) => (cluster.events as RecordedEvent[]).push({ kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name ?? '', type, reason, message, at: cluster.clock.now() }) },
     logger: options.logger ?? silentLogger,
+    kinds: cluster.store.kinds,
   });
   // Creating the controller asked the manager for informers of its kinds; they start at
   // once. The controller itself is not started: nothing is reconciled but this one call.

@@ -26,8 +26,10 @@ export class GarbageCollectorError extends KubekitError {}
 export interface GarbageCollectorOptions {
   /**
    * The kinds to collect (each needs the verbs list, watch and delete; others are skipped).
-   * Default: {@link defaultGarbageCollectedKinds}. Pass `store.kinds.list()` to include custom
-   * kinds.
+   * Default: every kind the cluster serves (`ControllerDeps.kinds`, which a Manager given
+   * `kinds` and the test kit supply), custom kinds included, but Events and Leases; or
+   * {@link defaultGarbageCollectedKinds} when the deps carry no registry. The default list is
+   * read when the collector is created: a kind registered later is not watched by it.
    */
   readonly kinds?: readonly ResourceType[];
   /** Controller name (default `garbagecollector`). */
@@ -47,6 +49,14 @@ const EXCLUDED = new Set(['Event', 'Lease']);
  */
 export function defaultGarbageCollectedKinds(): readonly ResourceType[] {
   return builtinKinds.filter((k) => !EXCLUDED.has(k.kind));
+}
+
+/** The built-in Event and Lease kinds (a custom kind of the same name in another group is kept). */
+const EXCLUDED_TYPES: ReadonlySet<ResourceType> = new Set(builtinKinds.filter((k) => EXCLUDED.has(k.kind)));
+
+function servedKinds(deps: ControllerDeps): readonly ResourceType[] {
+  const served = deps.kinds?.list();
+  return served === undefined ? defaultGarbageCollectedKinds() : served.filter((k) => !EXCLUDED_TYPES.has(k));
 }
 
 function collectable(k: ResourceType): boolean {
@@ -92,12 +102,13 @@ export function createGarbageCollector(options: GarbageCollectorOptions = {}): C
     name,
     // Nominal: the collector is not keyed by one kind.
     type: Namespace,
-    create: (deps) => new GarbageCollector(name, (options.kinds ?? defaultGarbageCollectedKinds()).filter(collectable), options.workers ?? 20, deps),
+    create: (deps) => new GarbageCollector(name, (options.kinds ?? servedKinds(deps)).filter(collectable), options.workers ?? 20, deps),
   };
 }
 
 /**
- * The garbage collector with default options (all built-in kinds but Events and Leases).
+ * The garbage collector with default options (every kind the cluster serves but Events and
+ * Leases; the built-in kinds when the deps carry no registry).
  *
  * @example
  * ```ts

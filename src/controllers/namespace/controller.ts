@@ -16,7 +16,13 @@ import { rfc3339 } from '../common/time.js';
 
 /** @public */
 export interface NamespaceControllerOptions {
-  /** Namespaced kinds to delete (those with list and delete are used). Default: every built-in namespaced kind. */
+  /**
+   * Namespaced kinds to delete (those with list and delete are used). Default: every kind the
+   * cluster serves (`ControllerDeps.kinds`, which a Manager given `kinds` and the test kit
+   * supply), custom kinds included, as Kubernetes discovers every namespaced resource; or
+   * every built-in namespaced kind when the deps carry no registry. The default list is read
+   * when the controller is created: a kind registered later is not emptied by it.
+   */
   readonly kinds?: readonly ResourceType[];
   /** Controller name (default `namespace`). */
   readonly name?: string;
@@ -93,7 +99,7 @@ function setCondition(conds: readonly NamespaceCondition[], type: string, status
  * Build a namespace lifecycle controller.
  *
  * Behaviour: for a namespace with a deletionTimestamp (phase Terminating), delete every object
- * of every namespaced kind in it (background propagation), wait for objects held by grace
+ * of every namespaced kind (see {@link NamespaceControllerOptions.kinds}) in it (background propagation), wait for objects held by grace
  * periods or finalizers, keep the conditions `NamespaceDeletionContentFailure`,
  * `NamespaceContentRemaining` and `NamespaceFinalizersRemaining` current, and finally remove
  * `kubernetes` from `spec.finalizers`, upon which the store removes the namespace. The store
@@ -108,14 +114,21 @@ function setCondition(conds: readonly NamespaceCondition[], type: string, status
  * @public
  */
 export function createNamespaceController(options: NamespaceControllerOptions = {}): ControllerDefinition<Namespace> {
-  const kinds = namespacedKinds(options.kinds ?? builtinKinds);
-  return controllerFor(Namespace)
-    .named(options.name ?? 'namespace')
-    .reconcile((ctx) => syncNamespace(ctx, kinds));
+  const name = options.name ?? 'namespace';
+  const build = (kinds: readonly ResourceType[]): ControllerDefinition<Namespace> => {
+    const deletable = namespacedKinds(kinds);
+    return controllerFor(Namespace)
+      .named(name)
+      .reconcile((ctx) => syncNamespace(ctx, deletable));
+  };
+  if (options.kinds !== undefined) return build(options.kinds);
+  // The kinds come from the deps, so the definition is built when the controller is created.
+  return { name, type: Namespace, create: (deps) => build(deps.kinds?.list() ?? builtinKinds).create(deps) };
 }
 
 /**
- * The namespace lifecycle controller over the built-in kinds.
+ * The namespace lifecycle controller with default options: it empties namespaces of every
+ * kind the cluster serves (`ControllerDeps.kinds`), or of the built-in kinds without one.
  *
  * @example
  * ```ts
