@@ -19,7 +19,7 @@ export {
   ownerIndexers,
   withoutOwner,
 } from './owner.js';
-export { comparePodsForDeletion, podsToDelete } from './ranking.js';
+export { comparePodsForDeletion, podDeletionCost, podsToDelete, POD_DELETION_COST_ANNOTATION } from './ranking.js';
 export { EXPECTATIONS_TTL_MS, Expectations } from './expectations.js';
 export { slowStartBatch, type SlowStartResult } from './slow-start.js';
 export { rfc3339 } from './time.js';

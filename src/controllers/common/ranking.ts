@@ -19,6 +19,27 @@ function restarts(pod: Pod): number {
   return max;
 }
 
+/** The annotation whose int32 value orders pods of equal readiness for deletion (lower goes first). @public */
+export const POD_DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/**
+ * A pod's deletion cost: its {@link POD_DELETION_COST_ANNOTATION} parsed as a base-10 int32
+ * (an optional sign, then digits), as Kubernetes' `GetDeletionCostFromPodAnnotations`.
+ *
+ * Guarantees: 0 when the annotation is missing, not an integer, or outside the int32 range.
+ *
+ * @public
+ */
+export function podDeletionCost(pod: Pod): number {
+  const raw = pod.metadata.annotations?.[POD_DELETION_COST_ANNOTATION];
+  if (raw === undefined || !/^[+-]?[0-9]+$/.test(raw)) return 0;
+  const n = Number(raw);
+  return n >= INT32_MIN && n <= INT32_MAX ? n : 0;
+}
+
 function time(ts: string | undefined): number {
   if (ts === undefined) return 0;
   const t = Date.parse(ts);
@@ -31,10 +52,11 @@ function time(ts: string | undefined): number {
  * 1. not scheduled before scheduled (no `spec.nodeName`);
  * 2. Pending before Unknown before Running;
  * 3. not ready before ready;
- * 4. higher rank before lower (the caller's rank: e.g. how many related pods share the node);
- * 5. both ready: ready for less time before ready for longer;
- * 6. more container restarts before fewer;
- * 7. newer (creationTimestamp) before older; then by name, for a stable order.
+ * 4. lower pod deletion cost before higher (see {@link podDeletionCost});
+ * 5. higher rank before lower (the caller's rank: e.g. how many related pods share the node);
+ * 6. both ready: ready for less time before ready for longer;
+ * 7. more container restarts before fewer;
+ * 8. newer (creationTimestamp) before older; then by name, for a stable order.
  *
  * @public
  */
@@ -48,6 +70,9 @@ export function comparePodsForDeletion(a: Pod, b: Pod, rankA = 0, rankB = 0): nu
   const ra = isPodReady(a) ? 1 : 0;
   const rb = isPodReady(b) ? 1 : 0;
   if (ra !== rb) return ra - rb;
+  const da = podDeletionCost(a);
+  const db = podDeletionCost(b);
+  if (da !== db) return da - db;
   if (rankA !== rankB) return rankB - rankA;
   if (ra === 1 && rb === 1) {
     const ta = podReadySince(a) ?? 0;

@@ -14,7 +14,7 @@ import { StoreError } from '../../store/errors.js';
 import { jsonEqual } from '../../store/objects.js';
 import { KubekitError } from '../../util/errors.js';
 import { Expectations } from '../common/expectations.js';
-import { controllerRefOf, dependentsOf, groupOfApiVersion, newControllerRef, ownerIndexers } from '../common/owner.js';
+import { CONTROLLER_UID_INDEX, controllerRefOf, controllerUidIndexFunc, dependentsOf, groupOfApiVersion, newControllerRef, ownerIndexers } from '../common/owner.js';
 import { compiledSelector } from '../common/selectors.js';
 import { slowStartBatch } from '../common/slow-start.js';
 import { planReplicaSet, replicaSetStatus, type ManageReplicasError } from './plan.js';
@@ -42,7 +42,10 @@ export interface ReplicaSetControllerOptions {
  *
  * Cost: registers the owner indexes (`controller-uid`, `orphans-by-namespace`, see
  * `ownerIndexers`) on the shared pod informer, so a sync reads only the ReplicaSet's own pods
- * and the namespace's orphans — linear in those, not in the pods of the namespace.
+ * and the namespace's orphans — linear in those, not in the pods of the namespace. It also
+ * registers `controller-uid` on the shared ReplicaSet informer: a scale-down of a ReplicaSet
+ * with a controller (e.g. a Deployment) reads the pods of that owner's ReplicaSets, to prefer
+ * deleting pods on nodes crowded with pods of the same owner (as Kubernetes does).
  *
  * Events: `SuccessfulCreate`, `FailedCreate`, `SuccessfulDelete`, `FailedDelete` on the
  * ReplicaSet. Errors: a failed create or delete sets the `ReplicaFailure` condition and the
@@ -63,6 +66,8 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
       const expectations = new Expectations(deps.clock);
       const rsInformer = deps.informers.informerFor(ReplicaSet);
       const podInformer = deps.informers.informerFor(Pod);
+      // ReplicaSets by their owner's uid: the related ReplicaSets whose pods rank scale-down.
+      rsInformer.addIndexer(CONTROLLER_UID_INDEX, controllerUidIndexFunc);
       const def = controllerFor(ReplicaSet)
         .named(name)
         // Owner indexes: a sync reads its own pods and the namespace's orphans, not every pod.
@@ -70,7 +75,7 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
         // Orphans: a pod without a controller enqueues every ReplicaSet that selects it.
         .watches(Pod, (pod) => (controllerRefOf(pod) === undefined ? replicaSetsSelecting(rsInformer.cache, pod) : []))
         .maxConcurrentReconciles(options.workers ?? 5)
-        .reconcile((ctx) => syncReplicaSet(ctx, expectations, options.burst));
+        .reconcile((ctx) => syncReplicaSet(ctx, expectations, rsInformer.cache, options.burst));
       const inner = def.create(deps);
       const ownerKey = (pod: Pod): string | undefined => {
         const ref = controllerRefOf(pod);
@@ -161,7 +166,25 @@ function podFromTemplate(rs: ReplicaSet): Pod {
   } as Pod;
 }
 
-async function syncReplicaSet(ctx: ReconcileContext<ReplicaSet>, expectations: Expectations, burst: number | undefined): Promise<Action> {
+/**
+ * The pods of the ReplicaSets controlled by the same owner as `rs` (itself included), from the
+ * owner indexes: Kubernetes' `getIndirectlyRelatedPods`, by ownership rather than selector.
+ * Undefined when `rs` has no controller (its own pods are then the only related ones).
+ */
+function relatedPodsOf(rs: ReplicaSet, replicaSets: Pick<Cache<ReplicaSet>, 'byIndex'>, pods: Pick<Cache<Pod>, 'byIndex'>): Pod[] | undefined {
+  const ref = controllerRefOf(rs);
+  if (ref === undefined || ref.uid === '') return undefined;
+  const ns = rs.metadata.namespace ?? '';
+  const out: Pod[] = [];
+  for (const sibling of replicaSets.byIndex(CONTROLLER_UID_INDEX, ref.uid)) {
+    const uid = sibling.metadata.uid;
+    if ((sibling.metadata.namespace ?? '') !== ns || uid === undefined || uid === '') continue;
+    for (const pod of pods.byIndex(CONTROLLER_UID_INDEX, uid)) if ((pod.metadata.namespace ?? '') === ns) out.push(pod);
+  }
+  return out;
+}
+
+async function syncReplicaSet(ctx: ReconcileContext<ReplicaSet>, expectations: Expectations, replicaSets: Pick<Cache<ReplicaSet>, 'byIndex'>, burst: number | undefined): Promise<Action> {
   const key = refKey(ctx.request);
   const rs = ctx.object;
   if (rs === undefined) {
@@ -173,7 +196,15 @@ async function syncReplicaSet(ctx: ReconcileContext<ReplicaSet>, expectations: E
   // Its own pods and the orphans it may adopt (planReplicaSet ignores pods of other owners anyway).
   const pods = dependentsOf(ctx.cache(Pod), rs);
   const satisfied = expectations.satisfied(key);
-  const plan = planReplicaSet(rs, pods, clock.now(), { expectationsSatisfied: satisfied, ...(burst !== undefined ? { burst } : {}) });
+  // Related pods only matter for ranking a scale-down: read them only when one is due.
+  const wanted = rs.spec?.replicas ?? 1;
+  const scalingDown = satisfied && pods.length > wanted;
+  const relatedPods = scalingDown ? relatedPodsOf(rs, replicaSets, ctx.cache(Pod)) : undefined;
+  const plan = planReplicaSet(rs, pods, clock.now(), {
+    expectationsSatisfied: satisfied,
+    ...(burst !== undefined ? { burst } : {}),
+    ...(relatedPods !== undefined ? { relatedPods } : {}),
+  });
 
   // Adopt and release (Kubernetes' ControllerRefManager).
   if (plan.adopt.length > 0) {

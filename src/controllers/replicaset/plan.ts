@@ -33,6 +33,14 @@ export interface PlanReplicaSetOptions {
   readonly expectationsSatisfied?: boolean;
   /** Maximum creates or deletes in one plan. Default {@link BURST_REPLICAS}. */
   readonly burst?: number;
+  /**
+   * The pods of every ReplicaSet with the same controlling owner as this one (e.g. all
+   * ReplicaSets of its Deployment; Kubernetes' `getIndirectlyRelatedPods`), used only to rank
+   * scale-down candidates: a pod's rank is the number of active related pods on its node. Pods
+   * of other namespaces and inactive pods are ignored; this ReplicaSet's own active pods always
+   * count. Default: this ReplicaSet's active pods alone.
+   */
+  readonly relatedPods?: readonly Pod[];
 }
 
 /**
@@ -71,8 +79,8 @@ export interface ReplicaSetPlan {
  *   is being deleted, nor for pods being deleted;
  * - only active pods count (not terminating, not Succeeded/Failed): a failed pod is replaced;
  * - too few: create the difference (at most `burst`); too many: delete the surplus ranked by
- *   {@link podsToDelete} (unscheduled, pending, not ready, co-located, recently ready,
- *   restarted, newer first); nothing while expectations are unmet or the ReplicaSet is being
+ *   {@link podsToDelete} (unscheduled, pending, not ready, lower pod-deletion-cost, on a node
+ *   crowded with related pods — see `relatedPods` —, recently ready, restarted, newer first); nothing while expectations are unmet or the ReplicaSet is being
  *   deleted;
  * - status: replicas, fullyLabeledReplicas (labels include the template's), readyReplicas,
  *   availableReplicas (ready for `minReadySeconds`), terminatingReplicas, observedGeneration;
@@ -121,7 +129,7 @@ export function planReplicaSet(rs: ReplicaSet, pods: readonly Pod[], now: number
   if ((options.expectationsSatisfied ?? true) && !rsDeleting) {
     const diff = active.length - wanted;
     if (diff < 0) creates = Math.min(-diff, burst);
-    else if (diff > 0) deletes = podsToDelete(active, Math.min(diff, burst), active);
+    else if (diff > 0) deletes = podsToDelete(active, Math.min(diff, burst), rankingPods(rs, active, options.relatedPods));
   }
 
   const minReady = rs.spec?.minReadySeconds ?? 0;
@@ -139,6 +147,22 @@ export function planReplicaSet(rs: ReplicaSet, pods: readonly Pod[], now: number
     status: replicaSetStatus(rs, active, now, undefined, terminating.length),
     requeueAfterMs: requeueAt === undefined ? undefined : requeueAt - now,
   };
+}
+
+/** The pods whose nodes rank deletion candidates: `active` plus the active related pods, once each. */
+function rankingPods(rs: ReplicaSet, active: readonly Pod[], related: readonly Pod[] | undefined): readonly Pod[] {
+  if (related === undefined || related.length === 0) return active;
+  const seen = new Set<string>();
+  const out: Pod[] = [];
+  const add = (p: Pod): void => {
+    const key = p.metadata.uid !== undefined && p.metadata.uid !== '' ? p.metadata.uid : `name:${p.metadata.name ?? ''}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(p);
+  };
+  for (const p of active) add(p);
+  for (const p of related) if (p.metadata.namespace === rs.metadata.namespace && isPodActive(p)) add(p);
+  return out;
 }
 
 /**
