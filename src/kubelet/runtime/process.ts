@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Observable, Subject } from 'rxjs';
 import type { Clock, TimerHandle } from '../../runtime/clock-types.js';
 import { realClock } from '../../runtime/clock.js';
+import { SandboxBook, containerRef as ref, containerStatus, sandboxStatus, type BookContainer, type BookSandbox } from './book.js';
 import { RuntimeError } from './errors.js';
 import { PullBackoff } from './image-pull.js';
 import { defaultImageMap, resolveCommand, resolveImage, type ImageMap, type ProcessImage } from './images.js';
@@ -14,10 +15,8 @@ import { CLOCK_TICKS_PER_SECOND, processesByGroup, readRssBytes } from './proc.j
 import type {
   ContainerConfig,
   ContainerEvent,
-  ContainerExitReason,
   ContainerFilter,
   ContainerRuntime,
-  ContainerState,
   ContainerStatus,
   ContainerUsage,
   ExecResult,
@@ -46,42 +45,22 @@ export interface ProcessRuntimeOptions {
   readonly baseEnv?: Readonly<Record<string, string>>;
 }
 
-interface ProcSandbox {
-  readonly id: string;
-  readonly config: PodSandboxConfig;
-  readonly createdAt: number;
-  readonly podIP: string;
-  state: 'ready' | 'notready';
-  readonly byName: Map<string, string[]>;
-}
+type ProcSandbox = BookSandbox;
 
-interface ProcContainer {
-  readonly id: string;
-  readonly sandbox: ProcSandbox;
-  readonly config: ContainerConfig;
+interface ProcContainer extends BookContainer<ProcSandbox> {
   readonly mapping: ProcessImage;
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
-  readonly logPath: string;
-  readonly createdAt: number;
   readonly exited: Promise<void>;
   readonly markExited: () => void;
-  state: ContainerState;
   child?: ChildProcess;
   pgid?: number;
   log?: FileLog;
-  startedAt?: number;
-  finishedAt?: number;
-  exitCode?: number;
-  signal?: string;
-  reason?: ContainerExitReason;
-  message?: string;
   oomMessage?: string;
   lastCpu?: { at: number; usage: number };
 }
 
-const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 const MAX_EXEC_OUTPUT = 1 << 20;
 
 function signalNumber(signal: string): number {
@@ -144,15 +123,14 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly ownsRoot: boolean;
   private readonly pollMs: number;
   private readonly baseEnv: Readonly<Record<string, string>>;
-  private readonly sandboxes = new Map<string, ProcSandbox>();
-  private readonly containers = new Map<string, ProcContainer>();
+  private readonly book = new SandboxBook<ProcSandbox, ProcContainer>(notFound);
   private readonly execs = new Set<ChildProcess>();
   private readonly events = new Subject<ContainerEvent>();
   private readonly closing = new AbortController();
   private pollTimer: TimerHandle | undefined;
   private nextId = 1;
   private readonly exitHook = (): void => {
-    for (const c of this.containers.values()) if (c.pgid !== undefined && c.state === 'running') killGroup(c.pgid, 'SIGKILL');
+    for (const c of this.book.containers.values()) if (c.pgid !== undefined && c.state === 'running') killGroup(c.pgid, 'SIGKILL');
     for (const e of this.execs) if (e.pid !== undefined) killGroup(e.pid, 'SIGKILL');
   };
 
@@ -203,43 +181,39 @@ export class ProcessRuntime implements ContainerRuntime {
       state: 'ready',
       byName: new Map(),
     };
-    this.sandboxes.set(sb.id, sb);
+    this.book.sandboxes.set(sb.id, sb);
     return sandboxStatus(sb);
   }
 
   async stopPodSandbox(sandboxId: string): Promise<void> {
-    const sb = this.sandboxes.get(sandboxId);
+    const sb = this.book.sandboxes.get(sandboxId);
     if (sb === undefined || sb.state === 'notready') return;
     sb.state = 'notready';
-    await Promise.all([...this.inSandbox(sb)].map((c) => this.stopContainer(c.id, 0)));
+    await Promise.all([...this.book.inSandbox(sandboxId)].map((c) => this.stopContainer(c.id, 0)));
     this.pool.release(sb.podIP);
   }
 
   async removePodSandbox(sandboxId: string): Promise<void> {
-    const sb = this.sandboxes.get(sandboxId);
+    const sb = this.book.sandboxes.get(sandboxId);
     if (sb === undefined) return;
     await this.stopPodSandbox(sandboxId);
-    for (const c of [...this.inSandbox(sb)]) await this.removeContainer(c.id);
-    this.sandboxes.delete(sandboxId);
+    for (const c of [...this.book.inSandbox(sandboxId)]) await this.removeContainer(c.id);
+    this.book.sandboxes.delete(sandboxId);
   }
 
   async podSandboxStatus(sandboxId: string): Promise<PodSandboxStatus> {
-    return sandboxStatus(this.sandbox(sandboxId));
+    return this.book.sandboxStatus(sandboxId);
   }
 
   async listPodSandboxes(): Promise<readonly PodSandboxStatus[]> {
-    return [...this.sandboxes.values()].map(sandboxStatus);
+    return this.book.listSandboxStatuses();
   }
 
   // ------------------------------------------------------------------------------------- containers
 
   async createContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
     this.checkOpen();
-    const sb = this.sandbox(sandboxId);
-    if (sb.state !== 'ready') {
-      throw new RuntimeError('InvalidState', `pod sandbox ${sandboxId} is stopped; create a new sandbox for the pod before creating containers.`);
-    }
-    if (config.name === '' || config.image === '') throw new RuntimeError('InvalidArgument', 'a container needs a non-empty name and image.');
+    const sb = this.book.sandboxForCreate(sandboxId, config);
     const mapping = resolveImage(this.images, config.image);
     const id = this.newId('ctr');
     const argv = resolveCommand(mapping, config.command, config.args);
@@ -263,28 +237,21 @@ export class ProcessRuntime implements ContainerRuntime {
     }
     const podDir = join(this.rootDir, 'pods', `${sb.config.namespace}_${sb.config.name}_${sb.config.uid}`, config.name);
     let logPath = config.logPath ?? join(podDir, `${config.attempt ?? 0}.log`);
-    if ([...this.containers.values()].some((c) => c.logPath === logPath)) logPath = `${logPath.replace(/\.log$/, '')}-${id}.log`;
+    if ([...this.book.containers.values()].some((c) => c.logPath === logPath)) logPath = `${logPath.replace(/\.log$/, '')}-${id}.log`;
     let markExited!: () => void;
     const exited = new Promise<void>((resolve) => (markExited = resolve));
     const c: ProcContainer = { id, sandbox: sb, config, mapping, argv, env, cwd, logPath, createdAt: this.clock.now(), exited, markExited, state: 'created' };
     mkdirSync(dirname(logPath), { recursive: true });
     c.log = new FileLog(logPath, () => this.clock.now());
-    this.containers.set(id, c);
-    const ids = sb.byName.get(config.name) ?? [];
-    ids.push(id);
-    sb.byName.set(config.name, ids);
-    while (ids.length > 2) {
-      const old = this.containers.get(ids[0]);
-      if (old !== undefined && old.state === 'running') break;
-      await this.removeContainer(ids[0]);
-    }
+    this.book.add(c);
+    for (let old = this.book.surplus(c); old !== undefined; old = this.book.surplus(c)) await this.removeContainer(old);
     this.emit({ type: 'created', ...ref(c), at: c.createdAt });
     return id;
   }
 
   async startContainer(containerId: string): Promise<void> {
     this.checkOpen();
-    const c = this.container(containerId);
+    const c = this.book.container(containerId);
     if (c.state !== 'created' || c.child !== undefined) {
       throw new RuntimeError('InvalidState', `container ${containerId} is ${c.state}; only a created container can be started — create a new one to restart.`);
     }
@@ -336,7 +303,7 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   async stopContainer(containerId: string, timeoutSeconds: number): Promise<void> {
-    const c = this.container(containerId);
+    const c = this.book.container(containerId);
     if (c.state === 'created' && c.child === undefined) {
       c.state = 'exited';
       c.finishedAt = this.clock.now();
@@ -373,29 +340,23 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   async removeContainer(containerId: string): Promise<void> {
-    const c = this.containers.get(containerId);
+    const c = this.book.containers.get(containerId);
     if (c === undefined) return;
     if (c.state === 'running' || c.state === 'created') await this.stopContainer(containerId, 0);
     c.log?.finish();
     rmSync(c.logPath, { force: true });
     if (c.config.workingDir === undefined || c.config.workingDir === '') rmSync(c.cwd, { recursive: true, force: true });
-    this.containers.delete(containerId);
-    const ids = c.sandbox.byName.get(c.config.name);
-    if (ids !== undefined) {
-      const i = ids.indexOf(containerId);
-      if (i >= 0) ids.splice(i, 1);
-      if (ids.length === 0) c.sandbox.byName.delete(c.config.name);
-    }
+    this.book.delete(c);
     this.emit({ type: 'removed', ...ref(c), at: this.clock.now() });
   }
 
   async containerStatus(containerId: string): Promise<ContainerStatus> {
-    return status(this.container(containerId));
+    return status(this.book.container(containerId));
   }
 
   async listContainers(filter: ContainerFilter = {}): Promise<readonly ContainerStatus[]> {
     const out: ContainerStatus[] = [];
-    for (const c of this.containers.values()) {
+    for (const c of this.book.containers.values()) {
       if (filter.sandboxId !== undefined && c.sandbox.id !== filter.sandboxId) continue;
       if (filter.podUid !== undefined && c.sandbox.config.uid !== filter.podUid) continue;
       if (filter.name !== undefined && c.config.name !== filter.name) continue;
@@ -406,7 +367,7 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   async execSync(containerId: string, cmd: readonly string[], timeoutMs: number): Promise<ExecResult> {
-    const c = this.container(containerId);
+    const c = this.book.container(containerId);
     if (c.state !== 'running') throw new RuntimeError('InvalidState', `container ${containerId} is ${c.state}; exec needs a running container.`);
     if (cmd.length === 0) throw new RuntimeError('InvalidArgument', 'exec needs a command; give at least the program to run.');
     const argv = [...cmd];
@@ -446,8 +407,8 @@ export class ProcessRuntime implements ContainerRuntime {
 
   readLogs(containerId: string, options: LogOptions = {}): Observable<LogLine> {
     return new Observable<LogLine>((sub) => {
-      let c = this.containers.get(containerId);
-      if (c !== undefined && options.previous === true) c = this.previousOf(c);
+      let c = this.book.containers.get(containerId);
+      if (c !== undefined && options.previous === true) c = this.book.previousOf(c);
       if (c === undefined) {
         sub.error(
           new RuntimeError(
@@ -465,7 +426,7 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   async usage(containerId: string): Promise<ContainerUsage> {
-    const c = this.container(containerId);
+    const c = this.book.container(containerId);
     const now = this.clock.now();
     if (c.state !== 'running' || c.pgid === undefined) return { timestamp: now, usageCoreNanoSeconds: c.lastCpu?.usage ?? 0, memoryWorkingSetBytes: 0 };
     const procs = processesByGroup(new Set([c.pgid])).get(c.pgid) ?? [];
@@ -488,10 +449,10 @@ export class ProcessRuntime implements ContainerRuntime {
     if (this.pollTimer !== undefined) this.clock.clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
     for (const e of this.execs) if (e.pid !== undefined) killGroup(e.pid, 'SIGKILL');
-    const running = [...this.containers.values()].filter((c) => c.state === 'running');
+    const running = [...this.book.containers.values()].filter((c) => c.state === 'running');
     await Promise.all(running.map((c) => this.stopContainer(c.id, 0)));
-    for (const c of this.containers.values()) c.log?.finish();
-    for (const sb of this.sandboxes.values()) {
+    for (const c of this.book.containers.values()) c.log?.finish();
+    for (const sb of this.book.sandboxes.values()) {
       if (sb.state === 'ready') this.pool.release(sb.podIP);
       sb.state = 'notready';
     }
@@ -502,7 +463,7 @@ export class ProcessRuntime implements ContainerRuntime {
 
   /** The process-group id of a running container (for diagnostics and tests). */
   processGroupOf(containerId: string): number | undefined {
-    return this.containers.get(containerId)?.pgid;
+    return this.book.containers.get(containerId)?.pgid;
   }
 
   // -------------------------------------------------------------------------------------- internals
@@ -540,13 +501,13 @@ export class ProcessRuntime implements ContainerRuntime {
 
   private ensurePolling(): void {
     if (this.pollTimer !== undefined || this.closing.signal.aborted) return;
-    if (![...this.containers.values()].some(limited)) return;
+    if (![...this.book.containers.values()].some(limited)) return;
     this.pollTimer = this.clock.setTimeout(() => this.pollMemory(), this.pollMs);
   }
 
   private pollMemory(): void {
     this.pollTimer = undefined;
-    const watched = [...this.containers.values()].filter(limited);
+    const watched = [...this.book.containers.values()].filter(limited);
     const groups = processesByGroup(new Set(watched.map((c) => c.pgid as number)));
     for (const c of watched) {
       const limit = c.config.resources?.memoryLimitBytes as number;
@@ -568,33 +529,6 @@ export class ProcessRuntime implements ContainerRuntime {
     return `proc-${kind}-${process.pid.toString(16)}-${(this.nextId++).toString(16)}`;
   }
 
-  private previousOf(c: ProcContainer): ProcContainer | undefined {
-    const ids = c.sandbox.byName.get(c.config.name) ?? [];
-    const i = ids.indexOf(c.id);
-    return i > 0 ? this.containers.get(ids[i - 1]) : undefined;
-  }
-
-  private *inSandbox(sb: ProcSandbox): Iterable<ProcContainer> {
-    for (const ids of sb.byName.values()) {
-      for (const id of ids) {
-        const c = this.containers.get(id);
-        if (c !== undefined) yield c;
-      }
-    }
-  }
-
-  private sandbox(id: string): ProcSandbox {
-    const sb = this.sandboxes.get(id);
-    if (sb === undefined) throw new RuntimeError('NotFound', `pod sandbox ${id} not found; it may have been removed.`);
-    return sb;
-  }
-
-  private container(id: string): ProcContainer {
-    const c = this.containers.get(id);
-    if (c === undefined) throw new RuntimeError('NotFound', `container ${id} not found; it may have been removed — list containers to find the current id.`);
-    return c;
-  }
-
   private emit(e: ContainerEvent): void {
     if (!this.events.closed) this.events.next(e);
   }
@@ -604,33 +538,15 @@ function limited(c: ProcContainer): boolean {
   return c.state === 'running' && c.pgid !== undefined && c.config.resources?.memoryLimitBytes !== undefined;
 }
 
-function ref(c: ProcContainer): { containerId: string; sandboxId: string; podUid: string; name: string } {
-  return { containerId: c.id, sandboxId: c.sandbox.id, podUid: c.sandbox.config.uid, name: c.config.name };
-}
-
-function sandboxStatus(sb: ProcSandbox): PodSandboxStatus {
-  return { id: sb.id, config: sb.config, state: sb.state, podIP: sb.podIP, createdAt: sb.createdAt };
+function notFound(what: 'pod sandbox' | 'container', id: string): RuntimeError {
+  return new RuntimeError(
+    'NotFound',
+    what === 'container'
+      ? `container ${id} not found; it may have been removed — list containers to find the current id.`
+      : `pod sandbox ${id} not found; it may have been removed.`,
+  );
 }
 
 function status(c: ProcContainer): ContainerStatus {
-  return {
-    id: c.id,
-    sandboxId: c.sandbox.id,
-    podUid: c.sandbox.config.uid,
-    name: c.config.name,
-    image: c.config.image,
-    imageRef: c.mapping.entrypoint[0],
-    attempt: c.config.attempt ?? 0,
-    state: c.state,
-    createdAt: c.createdAt,
-    ...(c.startedAt !== undefined ? { startedAt: c.startedAt } : {}),
-    ...(c.finishedAt !== undefined ? { finishedAt: c.finishedAt } : {}),
-    ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
-    ...(c.signal !== undefined ? { signal: c.signal } : {}),
-    ...(c.reason !== undefined ? { reason: c.reason } : {}),
-    ...(c.message !== undefined ? { message: c.message } : {}),
-    logPath: c.logPath,
-    labels: c.config.labels ?? EMPTY,
-    annotations: c.config.annotations ?? EMPTY,
-  };
+  return containerStatus(c, c.mapping.entrypoint[0]);
 }

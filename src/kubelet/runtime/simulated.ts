@@ -10,6 +10,7 @@ import {
   type ResolvedBehaviour,
   type SimulatedBehaviour,
 } from './behaviour.js';
+import { SandboxBook, containerRef, containerStatus, sandboxStatus, type BookContainer, type BookSandbox } from './book.js';
 import { RuntimeError } from './errors.js';
 import { PullBackoff, lookupImage } from './image-pull.js';
 import { IPPool } from './ip-pool.js';
@@ -20,7 +21,6 @@ import type {
   ContainerExitReason,
   ContainerFilter,
   ContainerRuntime,
-  ContainerState,
   ContainerStatus,
   ContainerUsage,
   ExecResult,
@@ -46,38 +46,18 @@ export interface SimulatedRuntimeOptions {
   readonly idPrefix?: string;
 }
 
-interface SimSandbox {
-  readonly id: string;
-  readonly config: PodSandboxConfig;
-  readonly createdAt: number;
-  readonly podIP: string;
+interface SimSandbox extends BookSandbox {
   readonly simulation: PodSimulation | undefined;
-  state: 'ready' | 'notready';
-  /** Container ids per container name, oldest first. */
-  readonly byName: Map<string, string[]>;
 }
 
-interface SimContainer {
-  readonly id: string;
-  readonly sandbox: SimSandbox;
-  readonly config: ContainerConfig;
+interface SimContainer extends BookContainer<SimSandbox> {
   readonly behaviour: ResolvedBehaviour;
-  readonly createdAt: number;
-  readonly logPath: string;
-  state: ContainerState;
   starting: boolean;
-  startedAt?: number;
-  finishedAt?: number;
-  exitCode?: number;
-  signal?: string;
-  reason?: ContainerExitReason;
-  message?: string;
   timer?: TimerHandle;
   log?: MemoryLog;
   lastCpuSample?: { at: number; usage: number };
 }
 
-const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 const EMPTY_BEHAVIOUR: ResolvedBehaviour = resolveBehaviour({});
 
 /**
@@ -121,8 +101,7 @@ export class SimulatedRuntime implements ContainerRuntime {
   private readonly pulled = new Set<string>();
   private readonly preloaded: boolean;
   private readonly prefix: string;
-  private readonly sandboxes = new Map<string, SimSandbox>();
-  private readonly containers = new Map<string, SimContainer>();
+  private readonly book = new SandboxBook<SimSandbox, SimContainer>(notFound);
   private readonly events = new Subject<ContainerEvent>();
   private readonly closing = new AbortController();
   private nextId = 1;
@@ -192,16 +171,16 @@ export class SimulatedRuntime implements ContainerRuntime {
       state: 'ready',
       byName: new Map(),
     };
-    this.sandboxes.set(sb.id, sb);
+    this.book.sandboxes.set(sb.id, sb);
     return sandboxStatus(sb);
   }
 
   async stopPodSandbox(sandboxId: string): Promise<void> {
-    const sb = this.sandboxes.get(sandboxId);
+    const sb = this.book.sandboxes.get(sandboxId);
     if (sb === undefined || sb.state === 'notready') return;
     for (const ids of sb.byName.values()) {
       for (const id of ids) {
-        const c = this.containers.get(id);
+        const c = this.book.containers.get(id);
         if (c?.state === 'running') this.exit(c, 137, 'Error', 'SIGKILL', 'pod sandbox stopped');
       }
     }
@@ -210,32 +189,26 @@ export class SimulatedRuntime implements ContainerRuntime {
   }
 
   async removePodSandbox(sandboxId: string): Promise<void> {
-    const sb = this.sandboxes.get(sandboxId);
+    const sb = this.book.sandboxes.get(sandboxId);
     if (sb === undefined) return;
     await this.stopPodSandbox(sandboxId);
     for (const ids of [...sb.byName.values()]) for (const id of [...ids]) this.forget(id);
-    this.sandboxes.delete(sandboxId);
+    this.book.sandboxes.delete(sandboxId);
   }
 
   async podSandboxStatus(sandboxId: string): Promise<PodSandboxStatus> {
-    return sandboxStatus(this.sandbox(sandboxId));
+    return this.book.sandboxStatus(sandboxId);
   }
 
   async listPodSandboxes(): Promise<readonly PodSandboxStatus[]> {
-    return [...this.sandboxes.values()].map(sandboxStatus);
+    return this.book.listSandboxStatuses();
   }
 
   // ------------------------------------------------------------------------------------- containers
 
   async createContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
     this.checkOpen();
-    const sb = this.sandbox(sandboxId);
-    if (sb.state !== 'ready') {
-      throw new RuntimeError('InvalidState', `pod sandbox ${sandboxId} is stopped; create a new sandbox for the pod before creating containers.`);
-    }
-    if (config.name === '' || config.image === '') {
-      throw new RuntimeError('InvalidArgument', 'a container needs a non-empty name and image.');
-    }
+    const sb = this.book.sandboxForCreate(sandboxId, config);
     const id = `${this.prefix}-ctr-${(this.nextId++).toString(16)}`;
     const c: SimContainer = {
       id,
@@ -247,23 +220,15 @@ export class SimulatedRuntime implements ContainerRuntime {
       state: 'created',
       starting: false,
     };
-    this.containers.set(id, c);
-    const ids = sb.byName.get(config.name) ?? [];
-    ids.push(id);
-    sb.byName.set(config.name, ids);
-    // Keep at most one previous instance (as container GC does), so memory stays bounded under crash loops.
-    while (ids.length > 2) {
-      const old = this.containers.get(ids[0]);
-      if (old !== undefined && old.state === 'running') break;
-      this.forget(ids[0]);
-    }
-    this.emit({ type: 'created', ...this.ref(c), at: c.createdAt });
+    this.book.add(c);
+    for (let old = this.book.surplus(c); old !== undefined; old = this.book.surplus(c)) this.forget(old);
+    this.emit({ type: 'created', ...containerRef(c), at: c.createdAt });
     return id;
   }
 
   async startContainer(containerId: string): Promise<void> {
     this.checkOpen();
-    const c = this.container(containerId);
+    const c = this.book.container(containerId);
     if (c.state !== 'created' || c.starting) {
       throw new RuntimeError('InvalidState', `container ${containerId} is ${c.starting ? 'starting' : c.state}; only a created container can be started — create a new one to restart.`);
     }
@@ -277,7 +242,7 @@ export class SimulatedRuntime implements ContainerRuntime {
       } finally {
         c.starting = false;
       }
-      if (this.containers.get(containerId) !== c || c.state !== 'created') {
+      if (this.book.containers.get(containerId) !== c || c.state !== 'created') {
         throw new RuntimeError('InvalidState', `container ${containerId} was removed or stopped while starting.`);
       }
     }
@@ -293,7 +258,7 @@ export class SimulatedRuntime implements ContainerRuntime {
       c.log = new MemoryLog();
       for (const text of b.logs) c.log.write({ time: now, stream: 'stdout', text });
     }
-    this.emit({ type: 'started', ...this.ref(c), at: now });
+    this.emit({ type: 'started', ...containerRef(c), at: now });
     const limit = c.config.resources?.memoryLimitBytes;
     if (limit !== undefined && c.behaviour.memoryBytes > limit) {
       this.exit(c, 137, 'OOMKilled', 'SIGKILL', `memory use ${c.behaviour.memoryBytes} B exceeds the limit of ${limit} B`);
@@ -307,7 +272,7 @@ export class SimulatedRuntime implements ContainerRuntime {
   }
 
   async stopContainer(containerId: string, timeoutSeconds: number): Promise<void> {
-    const c = this.containers.get(containerId);
+    const c = this.book.containers.get(containerId);
     if (c === undefined) throw notFound('container', containerId);
     if (c.state === 'created') {
       this.exit(c, 0, 'Completed', undefined, 'stopped before it started');
@@ -325,19 +290,19 @@ export class SimulatedRuntime implements ContainerRuntime {
   }
 
   async removeContainer(containerId: string): Promise<void> {
-    const c = this.containers.get(containerId);
+    const c = this.book.containers.get(containerId);
     if (c === undefined) return;
     if (c.state === 'running' || c.state === 'created') this.exit(c, 137, 'Error', 'SIGKILL', 'removed');
     this.forget(containerId);
   }
 
   async containerStatus(containerId: string): Promise<ContainerStatus> {
-    return this.status(this.container(containerId));
+    return this.status(this.book.container(containerId));
   }
 
   async listContainers(filter: ContainerFilter = {}): Promise<readonly ContainerStatus[]> {
     const out: ContainerStatus[] = [];
-    const source = filter.sandboxId !== undefined ? this.inSandbox(filter.sandboxId) : this.containers.values();
+    const source = filter.sandboxId !== undefined ? this.book.inSandbox(filter.sandboxId) : this.book.containers.values();
     for (const c of source) {
       if (filter.podUid !== undefined && c.sandbox.config.uid !== filter.podUid) continue;
       if (filter.name !== undefined && c.config.name !== filter.name) continue;
@@ -348,7 +313,7 @@ export class SimulatedRuntime implements ContainerRuntime {
   }
 
   async execSync(containerId: string, cmd: readonly string[], _timeoutMs: number): Promise<ExecResult> {
-    const c = this.container(containerId);
+    const c = this.book.container(containerId);
     if (c.state !== 'running') {
       throw new RuntimeError('InvalidState', `container ${containerId} is ${c.state}; exec needs a running container.`);
     }
@@ -358,8 +323,8 @@ export class SimulatedRuntime implements ContainerRuntime {
 
   readLogs(containerId: string, options: LogOptions = {}): Observable<LogLine> {
     return new Observable<LogLine>((sub) => {
-      let c = this.containers.get(containerId);
-      if (c !== undefined && options.previous === true) c = this.previousOf(c);
+      let c = this.book.containers.get(containerId);
+      if (c !== undefined && options.previous === true) c = this.book.previousOf(c);
       if (c === undefined) {
         sub.error(options.previous === true ? notFound('previous terminated container of', containerId) : notFound('container', containerId));
         return undefined;
@@ -370,7 +335,7 @@ export class SimulatedRuntime implements ContainerRuntime {
   }
 
   async usage(containerId: string): Promise<ContainerUsage> {
-    const c = this.container(containerId);
+    const c = this.book.container(containerId);
     const now = this.clock.now();
     const end = c.state === 'running' ? now : (c.finishedAt ?? now);
     const runningNs = c.startedAt === undefined ? 0 : Math.max(0, end - c.startedAt) * 1e6;
@@ -387,7 +352,7 @@ export class SimulatedRuntime implements ContainerRuntime {
   }
 
   scriptedProbe(containerId: string, kind: ProbeKind, _probe: Probe, _ports: readonly ContainerPort[]): ProbeOutcome {
-    const c = this.containers.get(containerId);
+    const c = this.book.containers.get(containerId);
     if (c === undefined || c.state !== 'running' || c.startedAt === undefined) {
       return { result: 'failure', message: `container ${containerId} is not running` };
     }
@@ -402,10 +367,10 @@ export class SimulatedRuntime implements ContainerRuntime {
 
   async close(): Promise<void> {
     if (this.closing.signal.aborted) return;
-    for (const c of this.containers.values()) {
+    for (const c of this.book.containers.values()) {
       if (c.state === 'running') this.exit(c, 137, 'Error', 'SIGKILL', 'runtime closed');
     }
-    for (const sb of this.sandboxes.values()) {
+    for (const sb of this.book.sandboxes.values()) {
       if (sb.state === 'ready') this.pool.release(sb.podIP);
       sb.state = 'notready';
     }
@@ -416,7 +381,7 @@ export class SimulatedRuntime implements ContainerRuntime {
   /** How many containers are running (cheap; for scale tests and metrics). */
   runningCount(): number {
     let n = 0;
-    for (const c of this.containers.values()) if (c.state === 'running') n++;
+    for (const c of this.book.containers.values()) if (c.state === 'running') n++;
     return n;
   }
 
@@ -478,7 +443,7 @@ export class SimulatedRuntime implements ContainerRuntime {
     c.log?.finish();
     this.emit({
       type: 'exited',
-      ...this.ref(c),
+      ...containerRef(c),
       at: now,
       exitCode,
       reason: c.reason,
@@ -488,51 +453,12 @@ export class SimulatedRuntime implements ContainerRuntime {
   }
 
   private forget(containerId: string): void {
-    const c = this.containers.get(containerId);
+    const c = this.book.containers.get(containerId);
     if (c === undefined) return;
     if (c.timer !== undefined) this.clock.clearTimeout(c.timer);
     c.log?.finish();
-    this.containers.delete(containerId);
-    const ids = c.sandbox.byName.get(c.config.name);
-    if (ids !== undefined) {
-      const i = ids.indexOf(containerId);
-      if (i >= 0) ids.splice(i, 1);
-      if (ids.length === 0) c.sandbox.byName.delete(c.config.name);
-    }
-    this.emit({ type: 'removed', ...this.ref(c), at: this.clock.now() });
-  }
-
-  private previousOf(c: SimContainer): SimContainer | undefined {
-    const ids = c.sandbox.byName.get(c.config.name) ?? [];
-    const i = ids.indexOf(c.id);
-    return i > 0 ? this.containers.get(ids[i - 1]) : undefined;
-  }
-
-  private *inSandbox(sandboxId: string): Iterable<SimContainer> {
-    const sb = this.sandboxes.get(sandboxId);
-    if (sb === undefined) return;
-    for (const ids of sb.byName.values()) {
-      for (const id of ids) {
-        const c = this.containers.get(id);
-        if (c !== undefined) yield c;
-      }
-    }
-  }
-
-  private sandbox(id: string): SimSandbox {
-    const sb = this.sandboxes.get(id);
-    if (sb === undefined) throw notFound('pod sandbox', id);
-    return sb;
-  }
-
-  private container(id: string): SimContainer {
-    const c = this.containers.get(id);
-    if (c === undefined) throw notFound('container', id);
-    return c;
-  }
-
-  private ref(c: SimContainer): { containerId: string; sandboxId: string; podUid: string; name: string } {
-    return { containerId: c.id, sandboxId: c.sandbox.id, podUid: c.sandbox.config.uid, name: c.config.name };
+    this.book.delete(c);
+    this.emit({ type: 'removed', ...containerRef(c), at: this.clock.now() });
   }
 
   private emit(e: ContainerEvent): void {
@@ -540,26 +466,7 @@ export class SimulatedRuntime implements ContainerRuntime {
   }
 
   private status(c: SimContainer): ContainerStatus {
-    return {
-      id: c.id,
-      sandboxId: c.sandbox.id,
-      podUid: c.sandbox.config.uid,
-      name: c.config.name,
-      image: c.config.image,
-      imageRef: c.config.image,
-      attempt: c.config.attempt ?? 0,
-      state: c.state,
-      createdAt: c.createdAt,
-      ...(c.startedAt !== undefined ? { startedAt: c.startedAt } : {}),
-      ...(c.finishedAt !== undefined ? { finishedAt: c.finishedAt } : {}),
-      ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
-      ...(c.signal !== undefined ? { signal: c.signal } : {}),
-      ...(c.reason !== undefined ? { reason: c.reason } : {}),
-      ...(c.message !== undefined ? { message: c.message } : {}),
-      logPath: c.logPath,
-      labels: c.config.labels ?? EMPTY,
-      annotations: c.config.annotations ?? EMPTY,
-    };
+    return containerStatus(c, c.config.image);
   }
 }
 
@@ -568,10 +475,6 @@ const finishedEmpty = ((): MemoryLog => {
   l.finish();
   return l;
 })();
-
-function sandboxStatus(sb: SimSandbox): PodSandboxStatus {
-  return { id: sb.id, config: sb.config, state: sb.state, podIP: sb.podIP, createdAt: sb.createdAt };
-}
 
 function notFound(what: string, id: string): RuntimeError {
   return new RuntimeError('NotFound', `${what} ${id} not found; it may have been removed — list the runtime's containers/sandboxes to find the current id.`);
