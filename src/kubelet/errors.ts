@@ -19,19 +19,4 @@ export class KubeletError extends KubekitError {
   }
 }
 
-/** RFC 3339 with whole seconds, as Kubernetes' `metav1.Time` serializes. @internal */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-/** RFC 3339 with microseconds (`metav1.MicroTime`). @internal */
-export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
-
-/** Parse an RFC 3339 time to ms since the epoch; undefined when absent or malformed. @internal */
-export function parseTime(s: string | undefined): number | undefined {
-  if (s === undefined || s === '') return undefined;
-  const ms = Date.parse(s);
-  return Number.isNaN(ms) ? undefined : ms;
-}
+export { microTime, parseTime, rfc3339 } from '../util/time.js';

@@ -1,3 +1,4 @@
+import { microTime } from '../util/time.js';
 import { EventEmitter } from 'eventemitter3';
 import { Lease } from '../api/generated/kinds.js';
 import type { Lease as LeaseObject, LeaseSpec } from '../api/generated/types.js';
@@ -71,13 +72,7 @@ interface LeaseRecord {
   readonly leaseTransitions: number;
 }
 
-/**
- * A Kubernetes `MicroTime` string, e.g. `2026-01-01T00:00:00.000000Z`.
- * @public
- */
-export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
+export { microTime };
 
 function recordOf(spec: LeaseSpec | undefined): LeaseRecord {
   return {

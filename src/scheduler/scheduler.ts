@@ -1,3 +1,4 @@
+import { rfc3339 } from '../util/time.js';
 import type { Runnable } from '../runtime/manager.js';
 import { EventEmitter } from 'eventemitter3';
 import { Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod } from '../api/generated/kinds.js';
@@ -76,7 +77,7 @@ type FitResult =
   | { readonly ok: true; readonly nodeName: string; readonly evaluated: number; readonly feasible: number }
   | { readonly ok: false; readonly status: Status; readonly statuses: Map<string, Status>; readonly message: string };
 
-const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const isoSeconds = rfc3339;
 
 function sameJson(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);

@@ -1,3 +1,4 @@
+import { rfc3339 } from '../util/time.js';
 import { randomFillSync, randomInt } from 'node:crypto';
 import { Observable, type Subscription } from 'rxjs';
 import { produce, type Draft } from 'immer';
@@ -140,8 +141,6 @@ function metaOf(o: Json): Json {
   return typeof m === 'object' && m !== null && !Array.isArray(m) ? (m as Json) : {};
 }
 
-let lastSecond = NaN;
-let lastTimestamp = '';
 
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 const uuidRandom = Buffer.alloc(16 * 256);
@@ -173,15 +172,6 @@ function flatUuid(): string {
   return uuidText.toString('latin1', 0, 36);
 }
 
-/** RFC 3339 at second precision; writes in the same second share one string (stored in every object). */
-function rfc3339(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== lastSecond) {
-    lastTimestamp = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
-    lastSecond = second;
-  }
-  return lastTimestamp;
-}
 
 /** Continue tokens: base64 of {"rv": revision, "start": last key}. */
 function encodeContinue(rv: number, start: string): string {

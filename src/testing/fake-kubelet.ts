@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { rfc3339 } from '../util/time.js';
 import { Pod } from '../api/generated/kinds.js';
 import type { ContainerStatus, PodCondition, PodStatus } from '../api/generated/types.js';
 import { Action, controllerFor, type ControllerDefinition, type ReconcileContext } from '../runtime/controller.js';
@@ -25,9 +26,6 @@ export interface FakeKubeletOptions {
   readonly completeDeletions?: boolean;
 }
 
-function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 /**
  * A fake kubelet, as a controller definition over pods (so the test kit hands it the

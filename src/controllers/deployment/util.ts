@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { rfc3339 } from '../../util/time.js';
 import type { Deployment, DeploymentCondition, DeploymentStatus, PodTemplateSpec, ReplicaSet } from '../../api/generated/types.js';
 import { scaledValue, type IntOrString } from '../../api/intstr.js';
 import { KubekitError } from '../../util/errors.js';
@@ -283,7 +284,4 @@ export function removeCondition(conditions: readonly DeploymentCondition[], type
   return conditions.filter((c) => c.type !== type);
 }
 
-/** Milliseconds since the epoch as an RFC 3339 timestamp with second precision, as Kubernetes writes them. @public */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+export { rfc3339 };

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { rfc3339 } from '../../util/time.js';
 import { castDraft } from 'immer';
 import { Lease, Node, Pod } from '../../api/generated/kinds.js';
 import type { Pod as PodT, Taint } from '../../api/generated/types.js';
@@ -121,7 +122,7 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions = {}
  * Pods gone meanwhile are skipped.
  */
 async function markPodsNotReady(client: Client, pods: readonly PodT[], now: number): Promise<void> {
-  const when = new Date(Math.floor(now / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const when = rfc3339(now);
   for (const pod of pods) {
     if (!(pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')) continue;
     try {

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { rfc3339 } from '../../util/time.js';
 import type { Lease, Node, NodeCondition, Pod, Taint, Toleration } from '../../api/generated/types.js';
 
 /** The taint put on a node whose kubelet stopped renewing its lease. @public */
@@ -29,9 +30,6 @@ export interface NodeHealthPlan {
   readonly noExecute?: Taint | undefined;
 }
 
-function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 function time(s: string | undefined): number | undefined {
   if (s === undefined || s === '') return undefined;

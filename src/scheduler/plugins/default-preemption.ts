@@ -1,3 +1,4 @@
+import { rfc3339 } from '../../util/time.js';
 import { Event, Pod, PodDisruptionBudget } from '../../api/generated/kinds.js';
 import type { Pod as PodT } from '../../api/generated/types.js';
 import { selectorFromLabelSelector } from '../../api/labels.js';
@@ -36,7 +37,7 @@ interface Budget {
 const DISRUPTION_TARGET = 'DisruptionTarget';
 const PREEMPTION_BY_SCHEDULER = 'PreemptionByScheduler';
 
-const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const isoSeconds = rfc3339;
 
 /**
  * PostFilter: when no node fits, find a node where evicting lower-priority pods makes room,
