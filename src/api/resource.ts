@@ -84,6 +84,12 @@ export interface ResourceType<T extends KubeObject = KubeObject> {
 /** The object type of a ResourceType: `ObjectOf<typeof Pod>` is `Pod`. @public */
 export type ObjectOf<R> = R extends ResourceType<infer T> ? T : never;
 
+/** The group of an apiVersion (`apps/v1` → `apps`, `v1` → the core group ``). @public */
+export function groupOfApiVersion(apiVersion: string): string {
+  const i = apiVersion.indexOf('/');
+  return i < 0 ? '' : apiVersion.slice(0, i);
+}
+
 /** `group/version` or `version` for the core group. @public */
 export function apiVersionOf(group: string, version: string): string {
   return group === '' ? version : `${group}/${version}`;

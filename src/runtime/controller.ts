@@ -1,5 +1,5 @@
 import type { KindRegistry } from '../api/registry.js';
-import type { KubeObject, ResourceType } from '../api/resource.js';
+import { groupOfApiVersion, type KubeObject, type ResourceType } from '../api/resource.js';
 import type { Client } from '../client/client.js';
 import type { ObjectRef } from '../store/store.js';
 import { KubekitError } from '../util/errors.js';
@@ -315,7 +315,7 @@ export class ControllerBuilder<T extends KubeObject> {
       map: (obj) => {
         const refs: ObjectRef[] = [];
         for (const o of obj.metadata.ownerReferences ?? []) {
-          if (o.controller !== true || o.kind !== primary.kind || groupOf(o.apiVersion) !== primary.group) continue;
+          if (o.controller !== true || o.kind !== primary.kind || groupOfApiVersion(o.apiVersion) !== primary.group) continue;
           refs.push(primary.namespaced ? { name: o.name, namespace: obj.metadata.namespace } : { name: o.name });
         }
         return refs;
@@ -369,10 +369,6 @@ export class ControllerBuilder<T extends KubeObject> {
   }
 }
 
-function groupOf(apiVersion: string): string {
-  const i = apiVersion.indexOf('/');
-  return i < 0 ? '' : apiVersion.slice(0, i);
-}
 
 /** "namespace/name" or "name": the work-queue key of an object reference. @public */
 export function refKey(ref: ObjectRef): string {

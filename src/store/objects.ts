@@ -4,7 +4,14 @@
  * @packageDocumentation
  */
 
-/** Deep equality of JSON values (key order ignored). @internal */
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Deep equality of JSON values: objects compare by key set (order ignored, keys holding
+ * `undefined` count as absent, as in JSON), arrays by order. Allocates nothing.
+ *
+ * @internal
+ */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
@@ -16,13 +23,16 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(b)) return false;
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao);
-  if (ak.length !== Object.keys(bo).length) return false;
-  for (const k of ak) {
-    if (!Object.prototype.hasOwnProperty.call(bo, k)) return false;
-    if (!jsonEqual(ao[k], bo[k])) return false;
+  let defined = 0;
+  for (const k in ao) {
+    if (!hasOwn.call(ao, k)) continue;
+    const v = ao[k];
+    if (v === undefined) continue;
+    defined++;
+    if (!hasOwn.call(bo, k) || !jsonEqual(v, bo[k])) return false;
   }
-  return true;
+  for (const k in bo) if (hasOwn.call(bo, k) && bo[k] !== undefined) defined--;
+  return defined === 0;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { deepFreeze } from '../store/objects.js';
 import { Observable, type Subscriber } from 'rxjs';
 import type {
   KubeObjectLike,
@@ -315,10 +316,4 @@ export class FakeListWatcher<T extends KubeObjectLike> implements ListWatcher<T>
   }
 }
 
-function deepFreeze<V>(value: V): V {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
+

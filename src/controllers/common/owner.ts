@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { groupOfApiVersion } from '../../api/resource.js';
 import type { KubeObject, ResourceType } from '../../api/resource.js';
 import type { OwnerReference } from '../../api/generated/types.js';
 import type { Cache } from '../../runtime/cache.js';
@@ -41,15 +42,7 @@ export function isControlledBy(obj: KubeObject, owner: KubeObject): boolean {
   return ref !== undefined && owner.metadata.uid !== undefined && ref.uid === owner.metadata.uid;
 }
 
-/**
- * The group of an apiVersion (`apps/v1` → `apps`, `v1` → ``).
- *
- * @public
- */
-export function groupOfApiVersion(apiVersion: string): string {
-  const i = apiVersion.indexOf('/');
-  return i < 0 ? '' : apiVersion.slice(0, i);
-}
+export { groupOfApiVersion };
 
 /**
  * The owner references of `obj` without the ones to `ownerUid` (the same array when none is).
