@@ -15,7 +15,7 @@ import type { Clock } from '../runtime/clock-types.js';
 import type { ListResult, WatchEvent } from '../client/watch-types.js';
 import { StoreError, storeErrors } from './errors.js';
 import { copyObject, deepFreeze, jsonEqual, shareStructure, withKey, withoutKeys } from './objects.js';
-import { prepareForCreate } from './strategies.js';
+import { prepareForCreate, storePrepareFor } from './strategies.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch/index.js';
 import { patchSchemaFor } from './patch-schema.js';
 
@@ -583,7 +583,7 @@ export class Store {
         old.metadata.deletionTimestamp !== undefined &&
         newFinalizers.length === 0 &&
         (old.metadata.deletionGracePeriodSeconds ?? 0) === 0 &&
-        !(isCoreNamespace(type) && namespaceSpecFinalizers(obj as unknown as KubeObject).length > 0)
+        !(storePrepareFor(type).holdsDeletion?.(obj as unknown as KubeObject, true) ?? false)
       ) {
         const d = await this.backend.delete(key, { expectModRevision: kv.modRevision });
         if (d.ok) return this.stamp(shared, d.revision) as T;
@@ -721,11 +721,9 @@ export class Store {
       if (foreground) finalizers.push(FOREGROUND_FINALIZER);
       const now = this.clock.now();
       const grace = this.gracePeriod(type, current, options.gracePeriodSeconds);
-      // Namespaces (Kubernetes' namespace registry): the first delete only marks them
-      // Terminating; they go on a later delete once `spec.finalizers` is empty.
-      const isNamespace = isCoreNamespace(type);
-      const namespaceHeld = isNamespace && (meta.deletionTimestamp === undefined || namespaceSpecFinalizers(current).length > 0);
-      if (finalizers.length === 0 && grace === 0 && !namespaceHeld) {
+      const kindHooks = storePrepareFor(type);
+      const held = kindHooks.holdsDeletion?.(current, meta.deletionTimestamp !== undefined) ?? false;
+      if (finalizers.length === 0 && grace === 0 && !held) {
         if (options.dryRun === true) return current;
         const d = await this.backend.delete(key, { expectModRevision: kv.modRevision });
         if (d.ok) return this.stamp(current as unknown as Json, d.revision) as T;
@@ -744,8 +742,8 @@ export class Store {
       const nextMeta: Json = { ...(meta as unknown as Json), finalizers, deletionTimestamp: deletionTs, deletionGracePeriodSeconds: graceSeconds };
       if (finalizers.length === 0) delete nextMeta['finalizers'];
       delete nextMeta['resourceVersion'];
-      const nextObj: Json = { ...(current as unknown as Json), metadata: nextMeta };
-      if (isNamespace) nextObj['status'] = withKey(typeof nextObj['status'] === 'object' && nextObj['status'] !== null ? (nextObj['status'] as Json) : {}, 'phase', 'Terminating');
+      let nextObj: Json = { ...(current as unknown as Json), metadata: nextMeta };
+      if (kindHooks.markDeleting !== undefined) nextObj = kindHooks.markDeleting(nextObj);
       if (meta.deletionTimestamp === undefined) nextMeta['generation'] = (meta.generation ?? 1) + 1;
       const oldNoRv = { ...(current as unknown as Json), metadata: { ...(meta as unknown as Json) } };
       delete (oldNoRv['metadata'] as Json)['resourceVersion'];
@@ -757,13 +755,9 @@ export class Store {
     throw storeErrors.conflict(type.plural, type.group, name, 'too many concurrent writers; try again');
   }
 
-  /** The grace period of a delete: pods bound to a node and not finished get one. */
+  /** The grace period of a delete, as the kind's hooks decide (0: remove at once). */
   private gracePeriod(type: ResourceType, obj: KubeObject, requested: number | undefined): number {
-    if (type.group !== '' || type.kind !== 'Pod') return 0;
-    const pod = obj as KubeObject & { spec?: { nodeName?: string; terminationGracePeriodSeconds?: number }; status?: { phase?: string } };
-    if (pod.spec?.nodeName === undefined || pod.spec.nodeName === '') return 0;
-    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return 0;
-    const g = requested ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    const g = storePrepareFor(type).gracePeriodSeconds?.(obj, requested) ?? 0;
     if (!Number.isInteger(g) || g < 0) throw storeErrors.badRequest(`gracePeriodSeconds must be a non-negative integer, got ${g}`);
     return g;
   }
@@ -958,17 +952,6 @@ export class Store {
   }
 }
 
-function isCoreNamespace(type: ResourceType): boolean {
-  return type.group === '' && type.kind === 'Namespace';
-}
-
-/** A namespace's `spec.finalizers` (what the namespace controller clears before it goes). */
-function namespaceSpecFinalizers(ns: KubeObject): readonly unknown[] {
-  const spec = (ns as unknown as Json)['spec'];
-  if (typeof spec !== 'object' || spec === null) return [];
-  const f = (spec as Json)['finalizers'];
-  return Array.isArray(f) ? f : [];
-}
 
 function dedupe(errors: readonly FieldError[]): FieldError[] {
   const seen = new Set<string>();

@@ -2,14 +2,21 @@ import type { KubeObject, ResourceType } from '../api/resource.js';
 import { compareQuantities, parseQuantity, type Quantity } from '../api/quantity.js';
 
 /**
- * What the registry does to a kind's objects beyond defaulting and validation (Kubernetes'
- * `PrepareForCreate` / `PrepareForUpdate`): reset status on create, compute derived status.
- * Functions return new objects and never mutate.
+ * What the registry does to a kind's objects beyond defaulting and validation, as each kind's
+ * registry strategy does in Kubernetes: reset status on create (`PrepareForCreate`), give pods
+ * a grace period on delete (`CheckGracefulDeleteStrategy`), hold namespaces until their content
+ * is gone (the namespace registry's Delete). Functions return new objects and never mutate.
  *
  * @internal
  */
 export interface StorePrepare {
   forCreate?(obj: Record<string, unknown>): Record<string, unknown>;
+  /** Seconds a delete waits (deletionTimestamp in the future) instead of removing at once. */
+  gracePeriodSeconds?(obj: KubeObject, requested: number | undefined): number;
+  /** True while a deleting object must stay even with no finalizers left. */
+  holdsDeletion?(obj: KubeObject, alreadyDeleting: boolean): boolean;
+  /** The object as it is while deleting (e.g. a Terminating phase). */
+  markDeleting?(obj: Record<string, unknown>): Record<string, unknown>;
 }
 
 type Json = Record<string, unknown>;
@@ -95,9 +102,20 @@ const NEW_POD_STATUS: { readonly [qos: string]: Json } = Object.freeze({
 const prepares: { readonly [groupKind: string]: StorePrepare } = {
   '/Pod': {
     forCreate: (o) => ({ ...o, status: NEW_POD_STATUS[podQosClass(o as unknown as KubeObject)] }),
+    // Pods bound to a node and not finished wait for their kubelet; others go at once.
+    gracePeriodSeconds: (o, requested) => {
+      const pod = o as KubeObject & { spec?: { nodeName?: string; terminationGracePeriodSeconds?: number }; status?: { phase?: string } };
+      if (pod.spec?.nodeName === undefined || pod.spec.nodeName === '') return 0;
+      if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return 0;
+      return requested ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    },
   },
   '/Namespace': {
     forCreate: (o) => ({ ...o, status: { phase: 'Active' } }),
+    // The first delete only marks a namespace Terminating; it goes on a later delete (or
+    // update) once the namespace controller has emptied spec.finalizers.
+    holdsDeletion: (o, alreadyDeleting) => !alreadyDeleting || namespaceSpecFinalizers(o).length > 0,
+    markDeleting: (o) => ({ ...o, status: { ...obj(o['status']), phase: 'Terminating' } }),
   },
   '/PersistentVolume': {
     forCreate: (o) => ({ ...o, status: { phase: 'Pending' } }),
@@ -108,6 +126,17 @@ const prepares: { readonly [groupKind: string]: StorePrepare } = {
   // Nodes register with their status (the kubelet's first write carries it).
   '/Node': { forCreate: (o) => o },
 };
+
+/** A namespace's `spec.finalizers` (what the namespace controller clears before it goes). */
+function namespaceSpecFinalizers(ns: KubeObject): readonly unknown[] {
+  const f = obj((ns as unknown as Json)['spec'])['finalizers'];
+  return Array.isArray(f) ? f : [];
+}
+
+/** The kind's store hooks (empty for kinds without any). @internal */
+export function storePrepareFor(type: ResourceType): StorePrepare {
+  return prepares[`${type.group}/${type.kind}`] ?? {};
+}
 
 /**
  * The create-time preparation of a kind: the kind's own hook if it has one; otherwise, for
