@@ -398,15 +398,13 @@ export class Store {
           items.push(kv.value as T);
           lastKey = kv.key;
         }
-        if (more || !r.more || limit === 0) {
-          if (!more && r.more && limit === 0) continue;
+        if (more || !r.more) break;
+        // Full with keys left: there is a next page (Kubernetes sets continue on the same rule).
+        if (limit > 0 && items.length === limit) {
+          more = true;
           break;
         }
-        if (items.length === limit) {
-          // Exactly full: is there any further match? Look ahead one page.
-          more = r.more;
-          break;
-        }
+        // Not full yet, and keys are left: read the next batch at the same revision.
       }
     } catch (err) {
       if (err instanceof BackendError && err.code === 'Expired') {
