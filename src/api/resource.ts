@@ -46,6 +46,15 @@ export interface ResourceStrategy<T> {
   applyDefaults?(obj: T): T;
   /** Validate a create (`old` undefined) or an update; returns every problem found. */
   validate?(obj: T, old: T | undefined): readonly FieldError[];
+  /**
+   * The `metadata` part of {@link ResourceStrategy.validate} alone. Providing it declares that
+   * defaulting and validation of everything outside `metadata` read nothing from `metadata`;
+   * the store then reuses the decoded, defaulted and validated rest of an earlier create whose
+   * input was equal to it (the Pods of one ReplicaSet differ in metadata only) and checks only
+   * the metadata of the new object. Leave it out for kinds whose rules read names, labels or
+   * annotations.
+   */
+  validateMetadata?(obj: T, old: T | undefined): readonly FieldError[];
 }
 
 /**

@@ -25,11 +25,13 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   const bo = b as Record<string, unknown>;
   let defined = 0;
   for (const k in ao) {
-    if (!hasOwn.call(ao, k)) continue;
     const v = ao[k];
-    if (v === undefined) continue;
+    if (v === undefined || !hasOwn.call(ao, k)) continue;
     defined++;
-    if (!hasOwn.call(bo, k) || !jsonEqual(v, bo[k])) return false;
+    const w = bo[k];
+    // Equal primitives need no call; anything else must be bo's own (not inherited) value.
+    if (v === w && typeof v !== 'object' && typeof v !== 'function') continue;
+    if (!hasOwn.call(bo, k) || !jsonEqual(v, w)) return false;
   }
   for (const k in bo) if (hasOwn.call(bo, k) && bo[k] !== undefined) defined--;
   return defined === 0;

@@ -18,6 +18,9 @@ import { copyObject, deepFreeze, jsonEqual, shareStructure, withKey, withoutKeys
 import { prepareForCreate, storePrepareFor } from './strategies.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch/index.js';
 import { patchSchemaFor } from './patch-schema.js';
+import { assemble, BodyMemo, hasBody, type BodyEntry } from './body-memo.js';
+import { schemaCodec } from '../api/codecs.js';
+import { setKey } from '../api/schema/primitives.js';
 
 /** The finalizer the garbage collector uses for foreground deletion. @public */
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
@@ -136,6 +139,20 @@ type Json = Record<string, unknown>;
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const MAX_GUARANTEED_UPDATE_RETRIES = 16;
 
+/** Decodes metadata alone, for creates that reuse an earlier body. */
+const METADATA_CODEC = schemaCodec<ObjectMeta>('ObjectMeta');
+
+/** Whether a decoded object's fields outside metadata deep-equal an entry's. */
+function sameDecodedBody(decoded: Json, entry: BodyEntry): boolean {
+  let n = 0;
+  for (const k of Object.keys(decoded)) {
+    if (k === 'metadata' || decoded[k] === undefined) continue;
+    n++;
+    if (!jsonEqual(decoded[k], entry.decoded[k])) return false;
+  }
+  return n === entry.decodedKeys;
+}
+
 function metaOf(o: Json): Json {
   const m = o['metadata'];
   return typeof m === 'object' && m !== null && !Array.isArray(m) ? (m as Json) : {};
@@ -234,6 +251,8 @@ export class Store {
   private progress: Subscription | undefined;
   /** The last object created per kind, whose subtrees new objects of the kind share. */
   private readonly lastCreated = new WeakMap<ResourceType, Json>();
+  /** Bodies of recent creates per kind, reused for equal inputs (see body-memo.ts). */
+  private readonly bodies = new BodyMemo();
 
   private constructor(options: StoreOptions) {
     this.backend = options.backend;
@@ -307,6 +326,12 @@ export class Store {
       throw storeErrors.invalid(type.kind, type.group, name, r.errors);
     }
     return r.value;
+  }
+
+  /** Metadata checks alone, for an object whose body was validated before (see BodyMemo). */
+  private validateMeta<T extends KubeObject>(type: ResourceType<T>, obj: T, validateMetadata: (obj: T, old: T | undefined) => readonly FieldError[]): void {
+    const errors: FieldError[] = [...validateObjectMetaBasics(type, obj), ...validateMetadata(obj, undefined)];
+    if (errors.length > 0) throw storeErrors.invalid(type.kind, type.group, obj.metadata.name ?? '', dedupe(errors));
   }
 
   private validate(type: ResourceType, obj: KubeObject, old: KubeObject | undefined): void {
@@ -451,13 +476,36 @@ export class Store {
    */
   async create<T extends KubeObject>(type: ResourceType<T>, input: T | unknown, options: WriteOptions & { namespace?: string } = {}): Promise<T> {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) throw storeErrors.badRequest(`the body of a ${type.kind} create must be an object`);
-    const raw = input as Json;
+    const raw = withDefaultsForEnvelope(type, input as Json);
     const rawMeta = metaOf(raw);
     if (rawMeta['resourceVersion'] !== undefined && rawMeta['resourceVersion'] !== '') {
       throw storeErrors.badRequest('resourceVersion should not be set on objects to be created');
     }
-    const decoded = this.decode(type, withDefaultsForEnvelope(type, raw), options.fieldValidation);
-    const meta = decoded.metadata;
+    // The body of an earlier create with an equal input, when the kind's rules allow reuse.
+    const validateMetadata = type.strategy.validateMetadata;
+    const entry = validateMetadata === undefined ? undefined : this.bodies.find(type, raw);
+    let reuse: BodyEntry | undefined;
+    let decoded: T | undefined;
+    let meta: ObjectMeta | undefined;
+    /** Whether the memo already has this input's body. */
+    let known = false;
+    if (entry?.verified === true) {
+      const m = METADATA_CODEC.decodeWith(raw['metadata'], { unknownFields: options.fieldValidation ?? 'reject' });
+      // Anything to report goes the full way, which reports it with the whole object's paths.
+      if (m.ok && m.warnings.length === 0) {
+        reuse = entry;
+        meta = m.value;
+      }
+    }
+    if (meta === undefined) {
+      decoded = this.decode(type, raw, options.fieldValidation);
+      meta = decoded.metadata;
+      // The input equals what an earlier one decoded to and decodes to the same: reuse is sound.
+      if (entry !== undefined && sameDecodedBody(decoded as unknown as Json, entry)) {
+        entry.verified = true;
+        known = true;
+      }
+    }
     const namespace = type.namespaced ? (meta.namespace ?? options.namespace) : undefined;
     if (type.namespaced && options.namespace !== undefined && meta.namespace !== undefined && meta.namespace !== options.namespace) {
       throw storeErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -470,32 +518,62 @@ export class Store {
     const attempts = meta.name === undefined || meta.name === '' ? 8 : 1;
     for (let attempt = 0; ; attempt++) {
       const name = meta.name !== undefined && meta.name !== '' ? meta.name : `${meta.generateName ?? ''}${this.nameSuffix()}`;
-      const now = this.clock.now();
-      const sysMeta: ObjectMeta = {
-        ...stripSystemMeta(meta),
-        name,
-        ...(namespace !== undefined ? { namespace } : {}),
-        uid: this.newUid(),
-        creationTimestamp: rfc3339(now),
-        generation: 1,
-      };
-      let obj = withKey(decoded as unknown as Json, 'metadata', type.namespaced ? sysMeta : withoutKeys(sysMeta, ['namespace']));
-      if (type.strategy.applyDefaults !== undefined) obj = type.strategy.applyDefaults(obj as unknown as T) as unknown as Json;
-      obj = prepareForCreate(type, obj);
-      obj = (await this.admit('CREATE', type, obj as unknown as KubeObject, undefined)) as unknown as Json;
-      this.validate(type, obj as unknown as KubeObject, undefined);
-      await this.admitValidate('CREATE', type, obj as unknown as KubeObject, undefined);
-      if (options.dryRun === true) return deepFreeze(obj) as unknown as T;
       const key = this.key(type, name, namespace);
-      // Objects of a kind are mostly made from a few templates (the pods of one ReplicaSet
-      // differ only in metadata): reuse the equal subtrees of the last stored one, so they are
-      // stored once and the new copies die young instead of being promoted.
       const template = this.lastCreated.get(type);
-      const toStore = template === undefined ? obj : shareStructure(obj, template);
-      const r = await this.backend.put(key, (rev: number) => this.stamp(toStore, rev), { expectModRevision: 0 });
-      if (r.ok) {
-        this.lastCreated.set(type, r.kv.value as Json);
-        return r.kv.value as T;
+      let stored: Json | undefined;
+      if (reuse !== undefined && validateMetadata !== undefined && this.admission.length === 0) {
+        // A reused body and no admission: the new object is the body plus fresh metadata, built
+        // once (sharing equal labels, annotations, owners with the last object of the kind) and
+        // stamped in place, since nothing else holds it yet.
+        const fresh = systemMeta(meta, name, namespace, this.newUid(), rfc3339(this.clock.now()), template === undefined ? undefined : metaOf(template));
+        const obj = assemble(reuse.keys, reuse.body, fresh);
+        this.validateMeta(type, obj as unknown as T, validateMetadata);
+        if (options.dryRun === true) return deepFreeze(obj) as unknown as T;
+        const r = await this.backend.put(key, (rev: number) => {
+          fresh['resourceVersion'] = String(rev);
+          return deepFreeze(obj) as unknown as KubeObject;
+        }, { expectModRevision: 0 });
+        if (r.ok) stored = r.kv.value as Json;
+      } else {
+        const sysMeta: ObjectMeta = {
+          ...stripSystemMeta(meta),
+          name,
+          ...(namespace !== undefined ? { namespace } : {}),
+          uid: this.newUid(),
+          creationTimestamp: rfc3339(this.clock.now()),
+          generation: 1,
+        };
+        const finalMeta = (type.namespaced ? sysMeta : withoutKeys(sysMeta, ['namespace'])) as Json;
+        let obj: Json;
+        if (reuse !== undefined) {
+          obj = assemble(reuse.keys, reuse.body, finalMeta);
+        } else {
+          obj = withKey(decoded as unknown as Json, 'metadata', finalMeta);
+          if (type.strategy.applyDefaults !== undefined) obj = type.strategy.applyDefaults(obj as unknown as T) as unknown as Json;
+          obj = prepareForCreate(type, obj);
+        }
+        const beforeAdmission = obj;
+        if (this.admission.length > 0) obj = (await this.admit('CREATE', type, obj as unknown as KubeObject, undefined)) as unknown as Json;
+        // A reused body stays validated when admission left it as it was.
+        const bodyValidated = reuse !== undefined && hasBody(obj, reuse.body);
+        if (bodyValidated && validateMetadata !== undefined) this.validateMeta(type, obj as unknown as T, validateMetadata);
+        else this.validate(type, obj as unknown as KubeObject, undefined);
+        if (this.admission.length > 0) await this.admitValidate('CREATE', type, obj as unknown as KubeObject, undefined);
+        if (options.dryRun === true) return deepFreeze(obj) as unknown as T;
+        // Objects of a kind are mostly made from a few templates (the pods of one ReplicaSet
+        // differ only in metadata): reuse the equal subtrees of the last stored one, so they are
+        // stored once and the new copies die young instead of being promoted.
+        const toStore = template === undefined ? obj : shareStructure(obj, template);
+        const r = await this.backend.put(key, (rev: number) => this.stamp(toStore, rev), { expectModRevision: 0 });
+        if (r.ok) {
+          stored = r.kv.value as Json;
+          // Remember a body made the full way that passed validation as it was made.
+          if (validateMetadata !== undefined && decoded !== undefined && !known && hasBody(obj, beforeAdmission)) this.bodies.remember(type, decoded as unknown as Json, stored);
+        }
+      }
+      if (stored !== undefined) {
+        this.lastCreated.set(type, stored);
+        return stored as T;
       }
       if (attempt + 1 >= attempts) {
         if (meta.name === undefined || meta.name === '') {
@@ -558,7 +636,7 @@ export class Store {
       }
       let obj = this.mergeForUpdate(type, old, next, sub);
       if (sub === 'main' && type.strategy.applyDefaults !== undefined) obj = type.strategy.applyDefaults(obj as unknown as T) as unknown as Json;
-      obj = (await this.admit('UPDATE', type, obj as unknown as KubeObject, old, sub === 'status' ? 'status' : undefined)) as unknown as Json;
+      if (this.admission.length > 0) obj = (await this.admit('UPDATE', type, obj as unknown as KubeObject, old, sub === 'status' ? 'status' : undefined)) as unknown as Json;
       const oldFinalizers = old.metadata.finalizers ?? [];
       const newFinalizers = (metaOf(obj)['finalizers'] as readonly string[] | undefined) ?? [];
       if (old.metadata.deletionTimestamp !== undefined && newFinalizers.some((f) => !oldFinalizers.includes(f))) {
@@ -571,7 +649,7 @@ export class Store {
       const specChanged = !sameOutsideMetaStatus(obj, old as unknown as Json);
       if (specChanged) obj = withKey(obj, 'metadata', withKey(metaOf(obj), 'generation', (old.metadata.generation ?? 1) + 1));
       this.validate(type, obj as unknown as KubeObject, old);
-      await this.admitValidate('UPDATE', type, obj as unknown as KubeObject, old, sub === 'status' ? 'status' : undefined);
+      if (this.admission.length > 0) await this.admitValidate('UPDATE', type, obj as unknown as KubeObject, old, sub === 'status' ? 'status' : undefined);
       // Unchanged objects are not rewritten.
       if (!specChanged && sameIgnoringResourceVersion(obj, old as unknown as Json)) return old;
       if (options.dryRun === true) return deepFreeze(obj) as unknown as T;
@@ -1002,6 +1080,33 @@ function sameIgnoringResourceVersion(a: Json, b: Json): boolean {
   let m = 0;
   for (const k of Object.keys(mb)) if (k !== 'resourceVersion') m++;
   return n === m;
+}
+
+/** Metadata fields the store assigns on create; a client's values are dropped. */
+const SYSTEM_META = new Set(['uid', 'creationTimestamp', 'resourceVersion', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds']);
+
+/**
+ * The metadata of a new object in one fresh object: the client's fields but the system ones,
+ * then name, namespace (namespaced kinds), uid, creationTimestamp and generation 1. Labels,
+ * annotations and other subtrees equal to those of `like` (the last object of the kind) are
+ * taken from it, so they are stored once.
+ */
+function systemMeta(meta: ObjectMeta, name: string, namespace: string | undefined, uid: string, created: string, like: Json | undefined): Json {
+  const out: Json = {};
+  const m = meta as unknown as Json;
+  for (const k of Object.keys(m)) {
+    if (SYSTEM_META.has(k) || (k === 'namespace' && namespace === undefined)) continue;
+    const v = m[k];
+    if (v === undefined) continue;
+    const p = like?.[k];
+    setKey(out, k, typeof v === 'object' && v !== null && p !== undefined && jsonEqual(v, p) ? p : v);
+  }
+  out['name'] = name;
+  if (namespace !== undefined) out['namespace'] = namespace;
+  out['uid'] = uid;
+  out['creationTimestamp'] = created;
+  out['generation'] = 1;
+  return out;
 }
 
 /** Fields clients may not set on create (the store assigns them). */

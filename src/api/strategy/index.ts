@@ -26,6 +26,12 @@ interface KindRules<X> {
   readonly create?: (obj: X) => readonly FieldError[];
   /** Update rules; defaults to the create rules. */
   readonly update?: (obj: X, old: X) => readonly FieldError[];
+  /**
+   * Set when `defaults`, `create` or `update` read `metadata` (names, labels, annotations):
+   * the store must then not reuse the body of an earlier create (see
+   * `ResourceStrategy.validateMetadata`).
+   */
+  readonly readsMetadata?: true;
 }
 
 const KIND_RULES: { [groupKind: string]: unknown } = {};
@@ -37,22 +43,22 @@ function rules<X extends KubeObject>(groupKind: string, r: KindRules<X>): void {
 
 rules<T.Pod>('/Pod', { defaults: D.defaultPod, create: C.validatePod, update: C.validatePodUpdate });
 rules<T.PodTemplate>('/PodTemplate', { defaults: D.defaultPodTemplate, create: (pt) => (pt.template === undefined ? [] : C.validatePodTemplateSpec(pt.template, FieldPath.root('template'))) });
-rules<T.ReplicationController>('/ReplicationController', { defaults: D.defaultReplicationController, create: A.validateReplicationController });
+rules<T.ReplicationController>('/ReplicationController', { readsMetadata: true, defaults: D.defaultReplicationController, create: A.validateReplicationController });
 rules<T.Service>('/Service', { name: nameIsDNS1035Label, defaults: D.defaultService, create: C.validateService, update: C.validateServiceUpdate });
 rules<T.ConfigMap>('/ConfigMap', { create: C.validateConfigMap, update: C.validateConfigMapUpdate });
-rules<T.Secret>('/Secret', { defaults: D.defaultSecret, create: C.validateSecret, update: C.validateSecretUpdate });
-rules<T.Namespace>('/Namespace', { name: nameIsDNSLabel, defaults: D.defaultNamespace, create: C.validateNamespace });
+rules<T.Secret>('/Secret', { readsMetadata: true, defaults: D.defaultSecret, create: C.validateSecret, update: C.validateSecretUpdate });
+rules<T.Namespace>('/Namespace', { readsMetadata: true, name: nameIsDNSLabel, defaults: D.defaultNamespace, create: C.validateNamespace });
 rules<T.Node>('/Node', { defaults: D.defaultNode, create: C.validateNode, update: C.validateNodeUpdate });
 rules<T.PersistentVolume>('/PersistentVolume', { defaults: D.defaultPersistentVolume, create: C.validatePersistentVolume, update: C.validatePersistentVolumeUpdate });
 rules<T.PersistentVolumeClaim>('/PersistentVolumeClaim', { defaults: D.defaultPersistentVolumeClaim, create: C.validatePersistentVolumeClaim, update: C.validatePersistentVolumeClaimUpdate });
-rules<T.Event>('/Event', { create: C.validateEvent });
+rules<T.Event>('/Event', { readsMetadata: true, create: C.validateEvent });
 rules<T.Endpoints>('/Endpoints', { defaults: D.defaultEndpoints, create: C.validateEndpoints });
 rules<T.Deployment>('apps/Deployment', { defaults: D.defaultDeployment, create: A.validateDeployment, update: A.validateDeploymentUpdate });
 rules<T.ReplicaSet>('apps/ReplicaSet', { defaults: D.defaultReplicaSet, create: A.validateReplicaSet, update: A.validateReplicaSetUpdate });
 rules<T.DaemonSet>('apps/DaemonSet', { defaults: D.defaultDaemonSet, create: A.validateDaemonSet, update: A.validateDaemonSetUpdate });
 rules<T.StatefulSet>('apps/StatefulSet', { defaults: D.defaultStatefulSet, create: A.validateStatefulSet, update: A.validateStatefulSetUpdate });
 rules<T.Job>('batch/Job', { defaults: D.defaultJob, create: B.validateJob, update: B.validateJobUpdate });
-rules<T.CronJob>('batch/CronJob', { defaults: D.defaultCronJob, create: B.validateCronJob });
+rules<T.CronJob>('batch/CronJob', { readsMetadata: true, defaults: D.defaultCronJob, create: B.validateCronJob });
 rules<T.HorizontalPodAutoscaler>('autoscaling/HorizontalPodAutoscaler', { defaults: D.defaultHorizontalPodAutoscaler, create: O.validateHorizontalPodAutoscaler });
 rules<T.Ingress>('networking.k8s.io/Ingress', { create: N.validateIngress });
 rules<T.Lease>('coordination.k8s.io/Lease', { create: O.validateLease });
@@ -69,19 +75,21 @@ rules<T.ClusterRoleBinding>('rbac.authorization.k8s.io/ClusterRoleBinding', {
   create: O.validateClusterRoleBinding,
   update: (rb, old) => [...O.validateClusterRoleBinding(rb), ...O.validateRoleRefUpdate(rb.roleRef, old.roleRef)],
 });
-rules<T.PriorityClass>('scheduling.k8s.io/PriorityClass', { defaults: D.defaultPriorityClass, create: O.validatePriorityClass, update: O.validatePriorityClassUpdate });
+rules<T.PriorityClass>('scheduling.k8s.io/PriorityClass', { readsMetadata: true, defaults: D.defaultPriorityClass, create: O.validatePriorityClass, update: O.validatePriorityClassUpdate });
 rules<T.PodDisruptionBudget>('policy/PodDisruptionBudget', { create: O.validatePodDisruptionBudget });
 rules<T.StorageClass>('storage.k8s.io/StorageClass', { defaults: D.defaultStorageClass, create: O.validateStorageClass, update: O.validateStorageClassUpdate });
 
 function strategyFor(groupKind: string, namespaced: boolean): ResourceStrategy<KubeObject> {
   const r = (KIND_RULES[groupKind] ?? {}) as KindRules<KubeObject>;
   const meta: ObjectMetaRules = { namespaced, name: r.name ?? nameIsDNSSubdomain };
+  const validateMetadata = (obj: KubeObject, old: KubeObject | undefined): FieldError[] =>
+    old === undefined ? validateObjectMeta(obj.metadata, meta) : validateObjectMetaUpdate(obj.metadata, old.metadata, meta);
   const strategy: ResourceStrategy<KubeObject> = {
     validate(obj, old) {
-      if (old === undefined) return [...validateObjectMeta(obj.metadata, meta), ...(r.create?.(obj) ?? [])];
-      const kind = r.update !== undefined ? r.update(obj, old) : (r.create?.(obj) ?? []);
-      return [...validateObjectMetaUpdate(obj.metadata, old.metadata, meta), ...kind];
+      const kind = old === undefined ? (r.create?.(obj) ?? []) : r.update !== undefined ? r.update(obj, old) : (r.create?.(obj) ?? []);
+      return [...validateMetadata(obj, old), ...kind];
     },
+    ...(r.readsMetadata === true ? {} : { validateMetadata }),
   };
   return r.defaults === undefined ? strategy : { ...strategy, applyDefaults: r.defaults };
 }
