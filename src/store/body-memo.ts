@@ -1,19 +1,25 @@
 /**
- * Reuse of the decoded, defaulted and validated body of earlier creates.
+ * Reuse of the decoding, defaulting and validation of bodies seen before.
  *
  * Most objects of a kind are stamped from a few templates: the Pods of one ReplicaSet differ in
- * metadata only. For kinds whose strategy declares that defaulting and validation of everything
- * outside `metadata` read nothing from `metadata` (`ResourceStrategy.validateMetadata`), the body
- * that an input decodes, defaults and validates to depends on the input's body alone. The store
- * remembers the last few bodies per kind and, when a new input's body deep-equals one of them,
- * decodes and validates only the new metadata and reuses the remembered, frozen body. Besides
- * the work, this keeps one copy of the body for all the objects that share it.
+ * metadata only, and a controller that labels, annotates or finalizes many of them sends their
+ * bodies back unchanged. For kinds whose strategy declares that defaulting and validation of
+ * everything outside `metadata` read nothing from `metadata` (`ResourceStrategy.validateMetadata`),
+ * what the store makes of a body depends on that body alone (and, for an update, on the stored
+ * body). The store remembers the last few decoded bodies per kind with what they became:
+ * - when a new input's body deep-equals one of them, only its metadata is decoded;
+ * - a create of a remembered body reuses the stored body of the last create (defaulted,
+ *   validated, frozen), and only the new metadata is checked;
+ * - an update of a remembered body over the same stored body (by reference) as the last one
+ *   reuses that update's resulting body, and only the metadata is checked.
+ * Besides the work, this keeps one copy of the body for all the objects that share it.
  *
- * Soundness: an entry keeps what an input decoded to (`decoded`), not the input (callers may
+ * Soundness: an entry keeps what an input decoded to (`decoded`), never the input (callers may
  * mutate their inputs after the call). Decoding normalizes some values (quantities, times), so
  * an input equal to `decoded` is only known to decode to `decoded` once that has been seen: an
- * entry is `verified` the first time an input equal to it goes the full way and decodes to it.
- * Only verified entries are reused.
+ * entry is `verified` the first time an input equal to it is decoded in full and gives it.
+ * Inputs skip decoding only through verified entries. Admission plugins may change anything,
+ * so results are reused only when no plugin is configured.
  *
  * @packageDocumentation
  */
@@ -24,18 +30,31 @@ type Json = Record<string, unknown>;
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/** What a create made of an entry's body: the stored object's key order and fields but `metadata`. @internal */
+export interface CreatedBody {
+  readonly keys: readonly string[];
+  readonly body: Json;
+}
+
+/** What an update made of an entry's body over a stored object `old`. @internal */
+export interface UpdatedBody extends CreatedBody {
+  readonly old: Json;
+  /** Whether the body differs from `old`'s outside metadata and status (generation bumps). */
+  readonly specChanged: boolean;
+}
+
 /** One remembered body of a kind. @internal */
 export interface BodyEntry {
   /** What an input decoded to, `metadata` left out (apiVersion and kind kept); frozen. */
   readonly decoded: Json;
-  /** The number of defined keys of `decoded`. */
+  /** The number of keys of `decoded`. */
   readonly decodedKeys: number;
-  /** An input deep-equal to `decoded` went the full way and decoded to `decoded`. */
+  /** The decoded object's keys in order, `metadata` among them. */
+  readonly order: readonly string[];
+  /** An input deep-equal to `decoded` was decoded in full and gave `decoded`. */
   verified: boolean;
-  /** The keys of the stored object, in order (`metadata` among them). */
-  readonly keys: readonly string[];
-  /** The stored object's fields but `metadata`: defaulted, prepared, validated, frozen, shared. */
-  readonly body: Json;
+  created?: CreatedBody;
+  updated?: UpdatedBody;
 }
 
 /** Entries kept per kind; the most recently used first. */
@@ -62,33 +81,34 @@ export class BodyMemo {
   }
 
   /**
-   * Remember what a create made of an input: `decoded` is the decoded input (before defaulting),
-   * `stored` the object written. Call only when the stored body passed validation as it is.
+   * Remember a decoded object's body (unverified), evicting the least recently used entry.
+   * Freezes the body's values: from now on they are the entry's.
    */
-  remember(type: ResourceType, decoded: Json, stored: Json): void {
+  add(type: ResourceType, decoded: Json): BodyEntry {
     const d: Json = {};
     let n = 0;
+    const order: string[] = [];
     for (const k of Object.keys(decoded)) {
-      if (k === 'metadata' || decoded[k] === undefined) continue;
-      d[k] = decoded[k];
+      const v = decoded[k];
+      if (v === undefined) continue;
+      order.push(k);
+      if (k === 'metadata') continue;
+      d[k] = deepFreeze(v);
       n++;
     }
-    const body: Json = {};
-    for (const k of Object.keys(stored)) if (k !== 'metadata') body[k] = stored[k];
-    const entry: BodyEntry = { decoded: deepFreeze(d), decodedKeys: n, verified: false, keys: Object.keys(stored), body: deepFreeze(body) };
+    const entry: BodyEntry = { decoded: Object.freeze(d), decodedKeys: n, order, verified: false };
     let list = this.entries.get(type);
     if (list === undefined) {
       list = [];
       this.entries.set(type, list);
     }
-    // Concurrent creates of one body all miss before the first is stored: keep one entry.
-    for (const e of list) if (sameBody(d, e.decoded, e.decodedKeys)) return;
     list.unshift(entry);
     if (list.length > MAX_ENTRIES) list.length = MAX_ENTRIES;
+    return entry;
   }
 }
 
-/** Whether `raw` deep-equals `decoded` (which has `count` defined keys) outside `metadata`. */
+/** Whether `raw` deep-equals `decoded` (which has `count` keys) outside `metadata`. */
 function sameBody(raw: Json, decoded: Json, count: number): boolean {
   let n = 0;
   for (const k in raw) {
@@ -101,20 +121,32 @@ function sameBody(raw: Json, decoded: Json, count: number): boolean {
   return n === count;
 }
 
-/** Whether the fields of `obj` outside `metadata` are exactly (by reference) those of `body` outside `metadata`. @internal */
-export function hasBody(obj: Json, body: Json): boolean {
+/** Whether a fully decoded object's body deep-equals an entry's. @internal */
+export function decodedMatches(decoded: Json, entry: BodyEntry): boolean {
+  return sameBody(decoded, entry.decoded, entry.decodedKeys);
+}
+
+/** Whether the fields of `a` outside `metadata` are exactly (by reference) those of `b` outside `metadata`. @internal */
+export function hasBody(a: Json, b: Json): boolean {
   let n = 0;
-  for (const k in obj) {
-    if (!hasOwn.call(obj, k) || k === 'metadata') continue;
-    if (!hasOwn.call(body, k) || obj[k] !== body[k]) return false;
+  for (const k in a) {
+    if (!hasOwn.call(a, k) || k === 'metadata') continue;
+    if (!hasOwn.call(b, k) || a[k] !== b[k]) return false;
     n++;
   }
-  for (const k in body) if (hasOwn.call(body, k) && k !== 'metadata') n--;
+  for (const k in b) if (hasOwn.call(b, k) && k !== 'metadata') n--;
   return n === 0;
 }
 
+/** The fields of an object but `metadata` (a new object holding the same values). @internal */
+export function bodyOf(obj: Json): Json {
+  const body: Json = {};
+  for (const k of Object.keys(obj)) if (k !== 'metadata') body[k] = obj[k];
+  return body;
+}
+
 /** An object with `keys` in order: `metadata` from `meta`, the rest from `body`. @internal */
-export function assemble(keys: readonly string[], body: Json, meta: Json): Json {
+export function assemble(keys: readonly string[], body: Json, meta: unknown): Json {
   const out: Json = {};
   for (const k of keys) out[k] = k === 'metadata' ? meta : body[k];
   return out;

@@ -18,7 +18,7 @@ import { copyObject, deepFreeze, jsonEqual, shareStructure, withKey, withoutKeys
 import { prepareForCreate, storePrepareFor } from './strategies.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch/index.js';
 import { patchSchemaFor } from './patch-schema.js';
-import { assemble, BodyMemo, hasBody, type BodyEntry } from './body-memo.js';
+import { assemble, BodyMemo, bodyOf, decodedMatches, hasBody, type BodyEntry } from './body-memo.js';
 import { schemaCodec } from '../api/codecs.js';
 import { setKey } from '../api/schema/primitives.js';
 
@@ -141,17 +141,6 @@ const MAX_GUARANTEED_UPDATE_RETRIES = 16;
 
 /** Decodes metadata alone, for creates that reuse an earlier body. */
 const METADATA_CODEC = schemaCodec<ObjectMeta>('ObjectMeta');
-
-/** Whether a decoded object's fields outside metadata deep-equal an entry's. */
-function sameDecodedBody(decoded: Json, entry: BodyEntry): boolean {
-  let n = 0;
-  for (const k of Object.keys(decoded)) {
-    if (k === 'metadata' || decoded[k] === undefined) continue;
-    n++;
-    if (!jsonEqual(decoded[k], entry.decoded[k])) return false;
-  }
-  return n === entry.decodedKeys;
-}
 
 function metaOf(o: Json): Json {
   const m = o['metadata'];
@@ -328,9 +317,31 @@ export class Store {
     return r.value;
   }
 
+  /**
+   * Decode an input, through the body memo for kinds that allow it: an input whose body equals
+   * a verified entry's has only its metadata decoded. Returns the entry the decoded body is
+   * (by reference) that of, if any; a body not seen before becomes a new entry.
+   */
+  private decodeInput<T extends KubeObject>(type: ResourceType<T>, raw: Json, policy: UnknownFieldPolicy | undefined): { decoded: T; entry: BodyEntry | undefined } {
+    if (type.strategy.validateMetadata === undefined) return { decoded: this.decode(type, raw, policy), entry: undefined };
+    const entry = this.bodies.find(type, raw);
+    if (entry?.verified === true) {
+      const m = METADATA_CODEC.decodeWith(raw['metadata'], { unknownFields: policy ?? 'reject' });
+      // Anything to report goes the full way, which reports it with the whole object's paths.
+      if (m.ok && m.warnings.length === 0) return { decoded: assemble(entry.order, entry.decoded, m.value) as unknown as T, entry };
+    }
+    const decoded = this.decode(type, raw, policy);
+    const d = decoded as unknown as Json;
+    if (entry === undefined) return { decoded, entry: this.bodies.add(type, d) };
+    if (!decodedMatches(d, entry)) return { decoded, entry: undefined };
+    // An input equal to the entry decoded to it: inputs equal to it may skip decoding from now on.
+    entry.verified = true;
+    return { decoded: assemble(entry.order, entry.decoded, decoded.metadata) as unknown as T, entry };
+  }
+
   /** Metadata checks alone, for an object whose body was validated before (see BodyMemo). */
-  private validateMeta<T extends KubeObject>(type: ResourceType<T>, obj: T, validateMetadata: (obj: T, old: T | undefined) => readonly FieldError[]): void {
-    const errors: FieldError[] = [...validateObjectMetaBasics(type, obj), ...validateMetadata(obj, undefined)];
+  private validateMeta<T extends KubeObject>(type: ResourceType<T>, obj: T, old: T | undefined, validateMetadata: (obj: T, old: T | undefined) => readonly FieldError[]): void {
+    const errors: FieldError[] = [...validateObjectMetaBasics(type, obj), ...validateMetadata(obj, old)];
     if (errors.length > 0) throw storeErrors.invalid(type.kind, type.group, obj.metadata.name ?? '', dedupe(errors));
   }
 
@@ -481,31 +492,9 @@ export class Store {
     if (rawMeta['resourceVersion'] !== undefined && rawMeta['resourceVersion'] !== '') {
       throw storeErrors.badRequest('resourceVersion should not be set on objects to be created');
     }
-    // The body of an earlier create with an equal input, when the kind's rules allow reuse.
     const validateMetadata = type.strategy.validateMetadata;
-    const entry = validateMetadata === undefined ? undefined : this.bodies.find(type, raw);
-    let reuse: BodyEntry | undefined;
-    let decoded: T | undefined;
-    let meta: ObjectMeta | undefined;
-    /** Whether the memo already has this input's body. */
-    let known = false;
-    if (entry?.verified === true) {
-      const m = METADATA_CODEC.decodeWith(raw['metadata'], { unknownFields: options.fieldValidation ?? 'reject' });
-      // Anything to report goes the full way, which reports it with the whole object's paths.
-      if (m.ok && m.warnings.length === 0) {
-        reuse = entry;
-        meta = m.value;
-      }
-    }
-    if (meta === undefined) {
-      decoded = this.decode(type, raw, options.fieldValidation);
-      meta = decoded.metadata;
-      // The input equals what an earlier one decoded to and decodes to the same: reuse is sound.
-      if (entry !== undefined && sameDecodedBody(decoded as unknown as Json, entry)) {
-        entry.verified = true;
-        known = true;
-      }
-    }
+    const { decoded, entry } = this.decodeInput(type, raw, options.fieldValidation);
+    const meta = decoded.metadata;
     const namespace = type.namespaced ? (meta.namespace ?? options.namespace) : undefined;
     if (type.namespaced && options.namespace !== undefined && meta.namespace !== undefined && meta.namespace !== options.namespace) {
       throw storeErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -521,13 +510,14 @@ export class Store {
       const key = this.key(type, name, namespace);
       const template = this.lastCreated.get(type);
       let stored: Json | undefined;
+      const reuse = entry?.created;
       if (reuse !== undefined && validateMetadata !== undefined && this.admission.length === 0) {
-        // A reused body and no admission: the new object is the body plus fresh metadata, built
-        // once (sharing equal labels, annotations, owners with the last object of the kind) and
-        // stamped in place, since nothing else holds it yet.
+        // A body made before and no admission: the new object is that body plus fresh
+        // metadata, built once (sharing equal labels, annotations, owners with the last object
+        // of the kind) and stamped in place, since nothing else holds it yet.
         const fresh = systemMeta(meta, name, namespace, this.newUid(), rfc3339(this.clock.now()), template === undefined ? undefined : metaOf(template));
         const obj = assemble(reuse.keys, reuse.body, fresh);
-        this.validateMeta(type, obj as unknown as T, validateMetadata);
+        this.validateMeta(type, obj as unknown as T, undefined, validateMetadata);
         if (options.dryRun === true) return deepFreeze(obj) as unknown as T;
         const r = await this.backend.put(key, (rev: number) => {
           fresh['resourceVersion'] = String(rev);
@@ -554,9 +544,8 @@ export class Store {
         }
         const beforeAdmission = obj;
         if (this.admission.length > 0) obj = (await this.admit('CREATE', type, obj as unknown as KubeObject, undefined)) as unknown as Json;
-        // A reused body stays validated when admission left it as it was.
-        const bodyValidated = reuse !== undefined && hasBody(obj, reuse.body);
-        if (bodyValidated && validateMetadata !== undefined) this.validateMeta(type, obj as unknown as T, validateMetadata);
+        // A body made before stays validated when admission left it as it was.
+        if (reuse !== undefined && validateMetadata !== undefined && hasBody(obj, reuse.body)) this.validateMeta(type, obj as unknown as T, undefined, validateMetadata);
         else this.validate(type, obj as unknown as KubeObject, undefined);
         if (this.admission.length > 0) await this.admitValidate('CREATE', type, obj as unknown as KubeObject, undefined);
         if (options.dryRun === true) return deepFreeze(obj) as unknown as T;
@@ -567,8 +556,8 @@ export class Store {
         const r = await this.backend.put(key, (rev: number) => this.stamp(toStore, rev), { expectModRevision: 0 });
         if (r.ok) {
           stored = r.kv.value as Json;
-          // Remember a body made the full way that passed validation as it was made.
-          if (validateMetadata !== undefined && decoded !== undefined && !known && hasBody(obj, beforeAdmission)) this.bodies.remember(type, decoded as unknown as Json, stored);
+          // Remember what the body became when it was validated as it was made (no plugin changed it).
+          if (entry !== undefined && entry.created === undefined && this.admission.length === 0) entry.created = { keys: Object.keys(stored), body: bodyOf(stored) };
         }
       }
       if (stored !== undefined) {
@@ -601,12 +590,12 @@ export class Store {
 
   private async updateWith<T extends KubeObject>(type: ResourceType<T>, input: unknown, options: WriteOptions, sub: 'main' | 'status'): Promise<T> {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) throw storeErrors.badRequest(`the body of a ${type.kind} update must be an object`);
-    const decoded = this.decode(type, withDefaultsForEnvelope(type, input as Json), options.fieldValidation);
+    const { decoded, entry } = this.decodeInput(type, withDefaultsForEnvelope(type, input as Json), options.fieldValidation);
     const name = decoded.metadata.name;
     if (name === undefined || name === '') throw storeErrors.badRequest('metadata.name is required for an update');
     const namespace = this.namespaceFor(type, decoded.metadata.namespace, 'update');
     const wantRv = parseRv(decoded.metadata.resourceVersion, 'update');
-    return this.guaranteedUpdate(type, name, namespace, wantRv, options, sub, () => decoded);
+    return this.guaranteedUpdate(type, name, namespace, wantRv, options, sub, () => decoded, sub === 'main' ? entry : undefined);
   }
 
   /**
@@ -622,8 +611,12 @@ export class Store {
     options: WriteOptions,
     sub: 'main' | 'status',
     build: (current: T) => T,
+    /** The body memo entry of what `build` returns (main updates through the memo). */
+    entry?: BodyEntry,
   ): Promise<T> {
     const key = this.key(type, name, namespace);
+    const validateMetadata = type.strategy.validateMetadata;
+    const memo = entry !== undefined && validateMetadata !== undefined && this.admission.length === 0 ? entry : undefined;
     for (let attempt = 0; attempt < MAX_GUARANTEED_UPDATE_RETRIES; attempt++) {
       const kv = await this.backend.get(key);
       if (kv === undefined) throw storeErrors.notFound(type.plural, type.group, type.kind, name);
@@ -635,7 +628,11 @@ export class Store {
         throw storeErrors.conflict(type.plural, type.group, name, `Precondition failed: UID in precondition: ${nextMeta.uid}, UID in object meta: ${old.metadata.uid ?? ''}`);
       }
       let obj = this.mergeForUpdate(type, old, next, sub);
-      if (sub === 'main' && type.strategy.applyDefaults !== undefined) obj = type.strategy.applyDefaults(obj as unknown as T) as unknown as Json;
+      // The same body over the same stored body as the last update of this entry: its result
+      // (defaulted, shared with the stored one, validated against it) is this one's too.
+      const made = memo?.updated !== undefined && hasBody(memo.updated.old, old as unknown as Json) ? memo.updated : undefined;
+      if (made !== undefined) obj = assemble(made.keys, made.body, metaOf(obj));
+      else if (sub === 'main' && type.strategy.applyDefaults !== undefined) obj = type.strategy.applyDefaults(obj as unknown as T) as unknown as Json;
       if (this.admission.length > 0) obj = (await this.admit('UPDATE', type, obj as unknown as KubeObject, old, sub === 'status' ? 'status' : undefined)) as unknown as Json;
       const oldFinalizers = old.metadata.finalizers ?? [];
       const newFinalizers = (metaOf(obj)['finalizers'] as readonly string[] | undefined) ?? [];
@@ -644,11 +641,17 @@ export class Store {
       }
       // One structural pass: every subtree equal to the stored one becomes the stored one, so
       // the comparisons below are reference checks and the new version shares memory with it.
-      obj = shareStructure(obj, old);
+      // (A remembered body is shared already: only the metadata needs the walk.)
+      obj = made !== undefined ? withKey(obj, 'metadata', shareStructure(metaOf(obj), metaOf(old as unknown as Json))) : shareStructure(obj, old);
       // Generation: bump when anything but metadata and status changed.
-      const specChanged = !sameOutsideMetaStatus(obj, old as unknown as Json);
+      const specChanged = made !== undefined ? made.specChanged : !sameOutsideMetaStatus(obj, old as unknown as Json);
       if (specChanged) obj = withKey(obj, 'metadata', withKey(metaOf(obj), 'generation', (old.metadata.generation ?? 1) + 1));
-      this.validate(type, obj as unknown as KubeObject, old);
+      if (made !== undefined && validateMetadata !== undefined) this.validateMeta(type, obj as unknown as T, old, validateMetadata);
+      else {
+        this.validate(type, obj as unknown as KubeObject, old);
+        // Made and validated as it is (no admission plugin): remember it for the next such update.
+        if (memo !== undefined) memo.updated = { old: old as unknown as Json, keys: Object.keys(obj), body: deepFreeze(bodyOf(obj)), specChanged };
+      }
       if (this.admission.length > 0) await this.admitValidate('UPDATE', type, obj as unknown as KubeObject, old, sub === 'status' ? 'status' : undefined);
       // Unchanged objects are not rewritten.
       if (!specChanged && sameIgnoringResourceVersion(obj, old as unknown as Json)) return old;

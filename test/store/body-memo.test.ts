@@ -169,3 +169,153 @@ test('creates with reused bodies give exactly the objects and errors of the full
   );
   t.pass();
 });
+
+test('an update reusing a remembered result still checks the new body against each stored body', async (t) => {
+  const { store } = await setup();
+  const imageOf = (p: Pod) => p.spec?.containers[0]?.image;
+  const withImage = (p: Pod, image: string): Pod => {
+    const [c, ...rest] = p.spec?.containers ?? [];
+    if (c === undefined || p.spec === undefined) throw new Error('no container');
+    return { ...p, spec: { ...p.spec, containers: [{ ...c, image }, ...rest] } };
+  };
+  for (let i = 0; i < 4; i++) await store.create(Pod, pod(`p${i}`));
+  for (let i = 0; i < 4; i++) {
+    const cur = await store.get(Pod, `p${i}`, { namespace: 'default' });
+    const next = await store.update(Pod, withImage(cur, 'nginx:1.28'));
+    t.is(imageOf(next), 'nginx:1.28');
+    t.is(next.metadata.generation, 2);
+  }
+  // A pod of another shape gets the same new body: for it that changes more than images.
+  const other = await store.create(Pod, { ...pod('other'), spec: { containers: [{ name: 'solo', image: 'redis:7' }] } });
+  const p0 = await store.get(Pod, 'p0', { namespace: 'default' });
+  const err = await rejectsWith(t, store.update(Pod, { ...p0, metadata: other.metadata }), 'Invalid');
+  t.regex(err.message, /pod updates may not change fields other than/);
+});
+
+test('metadata-only updates of many pods keep their shared body and bump nothing', async (t) => {
+  const { store } = await setup();
+  for (let i = 0; i < 5; i++) await store.create(Pod, pod(`p${i}`));
+  const updated = [];
+  for (let i = 0; i < 5; i++) {
+    const cur = await store.get(Pod, `p${i}`, { namespace: 'default' });
+    updated.push(await store.update(Pod, JSON.parse(JSON.stringify({ ...cur, metadata: { ...cur.metadata, labels: { touched: 'yes' } } })) as unknown));
+  }
+  t.is(updated[4]?.spec, updated[3]?.spec);
+  t.is(updated[4]?.metadata.generation, 1);
+  t.deepEqual(updated[4]?.metadata.labels, { touched: 'yes' });
+  const bad = await store.get(Pod, 'p0', { namespace: 'default' });
+  await rejectsWith(t, store.update(Pod, { ...bad, metadata: { ...bad.metadata, labels: { 'bad key!': 'x' } } }), 'Invalid');
+});
+
+interface CreateOp {
+  readonly op: 'create';
+  readonly template: number;
+  readonly meta: { readonly name: string; readonly namespace: string; readonly labels: Record<string, string> | undefined };
+}
+interface UpdateOp {
+  readonly op: 'update';
+  readonly name: string;
+  readonly template: number;
+  readonly label: string | undefined;
+  readonly pinRv: boolean;
+  readonly policy: 'reject' | 'drop' | 'warn';
+}
+
+/** Bodies an update may carry: the templates' specs, and one with an unknown field. */
+function bodyFor(template: number, current: Pod): Record<string, unknown> {
+  if (template === templates.length) return { spec: { ...current.spec, colour: 'red' }, status: current.status };
+  const spec = (templates[template] as (n: string) => Pod)('x').spec;
+  return { spec, status: current.status };
+}
+
+test('creates and updates through remembered bodies give exactly the results of the full path (property)', async (t) => {
+  const opArb: fc.Arbitrary<CreateOp | UpdateOp> = fc.oneof(
+    fc.record({
+      op: fc.constant('create' as const),
+      template: fc.constantFrom(0, 1, 0, 1, 2, 3),
+      meta: fc.record({
+        name: fc.constantFrom('a', 'b', 'a', 'b', 'Bad_Name'),
+        namespace: fc.constantFrom('default', 'default', 'default', 'kube-system'),
+        labels: fc.option(fc.dictionary(fc.constantFrom('app', 'bad key!'), fc.constantFrom('x', 'y')), { nil: undefined }),
+      }),
+    }),
+    fc.record({
+      op: fc.constant('update' as const),
+      name: fc.constantFrom('a', 'b'),
+      template: fc.constantFrom(0, 1, 0, 1, 2, templates.length),
+      label: fc.option(fc.constantFrom('x', 'y', 'bad value!'), { nil: undefined }),
+      pinRv: fc.boolean(),
+      policy: fc.constantFrom<'reject' | 'drop' | 'warn'>('reject', 'drop', 'warn'),
+    }),
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 50 }), async (ops) => {
+      const stores = [await storeWithCounter(), await storeWithCounter()] as const;
+      const kinds = [Pod, PodFullPath] as const;
+      for (const o of ops) {
+        const results: Outcome[] = [];
+        for (const i of [0, 1] as const) {
+          const store = stores[i];
+          const kind = kinds[i];
+          if (o.op === 'create') {
+            const base = (templates[o.template] as (n: string) => Pod)(o.meta.name);
+            const metadata = { name: o.meta.name, namespace: o.meta.namespace, ...(o.meta.labels !== undefined ? { labels: o.meta.labels } : {}) };
+            results.push(await outcome(store.create(kind, JSON.parse(JSON.stringify({ ...base, metadata })) as unknown)));
+          } else {
+            const cur = await outcome(store.get(kind, o.name, { namespace: 'default' }));
+            if (!cur.ok) {
+              results.push(cur);
+              continue;
+            }
+            const p = cur.value as Pod;
+            const metadata = { ...p.metadata, ...(o.label !== undefined ? { labels: { app: o.label } } : {}), ...(o.pinRv ? {} : { resourceVersion: undefined }) };
+            const input = JSON.parse(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata, ...bodyFor(o.template, p) })) as unknown;
+            results.push(await outcome(store.update(kind, input, { fieldValidation: o.policy })));
+          }
+        }
+        const [a, b] = results;
+        if (JSON.stringify(a) !== JSON.stringify(b)) {
+          t.log(JSON.stringify(o), JSON.stringify(a), JSON.stringify(b));
+          return false;
+        }
+      }
+      return true;
+    }),
+    { numRuns: 100 },
+  );
+  t.pass();
+});
+
+test('one body applied to pods of different templates, in any order, gives what the full path gives (property)', async (t) => {
+  const bodies = [...templates.map((_, i) => i), templates.length];
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.nat({ max: templates.length - 1 }), { minLength: 2, maxLength: 4 }),
+      fc.array(fc.tuple(fc.nat({ max: 3 }), fc.constantFrom(...bodies), fc.option(fc.constantFrom('x', 'bad value!'), { nil: undefined })), { minLength: 1, maxLength: 8 }),
+      async (made, updates) => {
+        const stores = [await storeWithCounter(), await storeWithCounter()] as const;
+        const kinds = [Pod, PodFullPath] as const;
+        const seen: string[][] = [[], []];
+        for (const i of [0, 1] as const) {
+          for (const [j, template] of made.entries()) {
+            seen[i]?.push(JSON.stringify(await outcome(stores[i].create(kinds[i], JSON.parse(JSON.stringify((templates[template] as (n: string) => Pod)(`p${j}`))) as unknown))));
+          }
+          for (const [target, body, label] of updates) {
+            const cur = await outcome(stores[i].get(kinds[i], `p${target % made.length}`, { namespace: 'default' }));
+            if (!cur.ok) {
+              seen[i]?.push(JSON.stringify(cur));
+              continue;
+            }
+            const p = cur.value as Pod;
+            const metadata = { ...p.metadata, ...(label !== undefined ? { labels: { app: label } } : {}) };
+            const input = JSON.parse(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata, ...bodyFor(body, p) })) as unknown;
+            seen[i]?.push(JSON.stringify(await outcome(stores[i].update(kinds[i], input))));
+          }
+        }
+        return JSON.stringify(seen[0]) === JSON.stringify(seen[1]);
+      },
+    ),
+    { numRuns: 150 },
+  );
+  t.pass();
+});
