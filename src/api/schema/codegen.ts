@@ -97,6 +97,14 @@ const alwaysBail: FastDecoder = () => BAIL;
 
 const lit = (s: string): string => JSON.stringify(s);
 
+/**
+ * String fields whose values are (nearly) unique per object: interning them (see `intern`)
+ * would only churn the table, so they are kept as decoded. Values are the same either way.
+ */
+const UNIQUE_STRINGS: { readonly [definition: string]: ReadonlySet<string> } = {
+  ObjectMeta: new Set(['name', 'uid', 'resourceVersion', 'selfLink']),
+};
+
 /** Code generation for one definition. */
 class StructGen {
   private n = 0;
@@ -116,10 +124,10 @@ class StructGen {
    * Statements that check `x` (a local known to be neither null nor undefined) against `ft`
    * and pass the normalized value, as an expression `assign` must evaluate at most once, to it.
    */
-  value(ft: FieldType, x: string, assign: (expr: string) => string): string {
+  value(ft: FieldType, x: string, assign: (expr: string) => string, unique = false): string {
     switch (ft.k) {
       case 'string':
-        return `if (typeof ${x} !== "string") return BAIL; ${assign(`intern(${x})`)}`;
+        return `if (typeof ${x} !== "string") return BAIL; ${assign(unique ? x : `intern(${x})`)}`;
       case 'int32':
         return `if (typeof ${x} !== "number" || (${x} | 0) !== ${x}) return BAIL; ${assign(`${x} + 0`)}`;
       case 'int64':
@@ -186,7 +194,7 @@ class StructGen {
     for (const [field, ft] of Object.entries(def.props)) {
       const f = lit(field);
       const store = field === '__proto__' ? (ex: string) => `setKey(out, ${f}, ${ex});` : (ex: string) => `out[${f}] = ${ex};`;
-      cases.push(`case ${f}: { const x = v[${f}]; if (x === null || x === undefined) break; ${this.value(ft, 'x', store)} break; }`);
+      cases.push(`case ${f}: { const x = v[${f}]; if (x === null || x === undefined) break; ${this.value(ft, 'x', store, UNIQUE_STRINGS[name]?.has(field) === true)} break; }`);
     }
     const checks: string[] = def.required.map((r) => `if (!(${lit(r)} in out)) return BAIL;`);
     const gvk = def.gvk;

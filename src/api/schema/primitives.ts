@@ -48,6 +48,23 @@ function pad(n: number, w = 2): string {
  * @public
  */
 export function normalizeTime(s: string, micro: boolean): string | undefined {
+  // Objects sent back carry the store's own timestamps, and many share a second: remember them.
+  const cache = micro ? microTimes : times;
+  const hit = cache.get(s);
+  if (hit !== undefined) return hit;
+  const out = parseTime(s, micro);
+  if (out !== undefined) {
+    if (cache.size >= TIME_CACHE_MAX) cache.clear();
+    cache.set(s, out);
+  }
+  return out;
+}
+
+const TIME_CACHE_MAX = 1024;
+const times = new Map<string, string>();
+const microTimes = new Map<string, string>();
+
+function parseTime(s: string, micro: boolean): string | undefined {
   const m = TIME_RE.exec(s);
   if (m === null) return undefined;
   const ms = Date.parse(s.replace(/[Tt]/, 'T').replace(/z$/, 'Z'));
