@@ -249,6 +249,8 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     const lost = new AbortController();
     const onAbort = (): void => lost.abort();
     signal.addEventListener('abort', onAbort, { once: true });
+    // Cancelled between winning the lease and getting here: the abort event has fired already.
+    if (signal.aborted) lost.abort();
     let deadlineTimer: TimerHandle | undefined;
     const armDeadline = (): void => {
       if (deadlineTimer !== undefined) this.clock.clearTimeout(deadlineTimer);

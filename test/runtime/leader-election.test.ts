@@ -298,6 +298,34 @@ test('jitter spreads acquire attempts by up to jitterFactor retry periods', asyn
   await Promise.all([a.done, b.done]);
 });
 
+test('a candidate cancelled between winning the lease and starting to lead stops at once and releases it', async (t) => {
+  const { clock, store } = await setup();
+  const slots = [0, 1, 2].map((i) => start(clock, store, `c${i}`, { releaseOnCancel: true }));
+  // Found by the simulation below: while c0 crashes, c1 wins the lease; its run() is between
+  // acquiring and leading when it is cancelled.
+  const [c0, c1, c2] = slots as [Candidate, Candidate, Candidate];
+  c0.client.failWith = 'InternalError';
+  c0.abort.abort();
+  await c0.done;
+  t.deepEqual(c1.log, ['new-leader c1']);
+  c1.abort.abort();
+  // No time passes: the abort alone must end it (within a bounded number of microtasks).
+  let spins = 0;
+  const settled = await Promise.race([
+    c1.done.then(() => 'done'),
+    (async () => {
+      while (spins++ < 10_000) await Promise.resolve();
+      return 'still running';
+    })(),
+  ]);
+  t.is(settled, 'done');
+  t.deepEqual(c1.log, ['new-leader c1', 'started', 'stopped']);
+  t.is((await lease(store)).spec?.holderIdentity, '');
+  c2.abort.abort();
+  await c2.done;
+  t.is(clock.pendingTimers(), 0);
+});
+
 // ---------------------------------------------------------------------------------------------
 // simulation: random crashes, restarts, partitions and graceful releases
 // ---------------------------------------------------------------------------------------------
