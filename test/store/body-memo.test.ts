@@ -12,6 +12,7 @@ import { MemoryBackend } from '../../src/store/backend/memory.js';
 import { StoreError } from '../../src/store/errors.js';
 import { Store, type AdmissionPlugin } from '../../src/store/store.js';
 import { jsonEqual } from '../../src/store/objects.js';
+import { BodyMemo, compileMatcher, decodedMatches } from '../../src/store/body-memo.js';
 import { pod, rejectsWith, setup } from './helpers.js';
 
 /** Pod with body reuse turned off: its strategy no longer declares metadata independence. */
@@ -318,4 +319,52 @@ test('one body applied to pods of different templates, in any order, gives what 
     { numRuns: 150 },
   );
   t.pass();
+});
+
+/** Variations of a JSON value: the same, one leaf changed, a key added or removed, an undefined-valued key. */
+function variations(v: unknown): fc.Arbitrary<unknown> {
+  const copy = (): unknown => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
+  const mutate = (x: unknown, how: number, depth: number): unknown => {
+    if (x === null || typeof x !== 'object') return how % 3 === 0 ? 'changed' : how % 3 === 1 ? [x] : { x };
+    if (Array.isArray(x)) {
+      if (x.length === 0 || how % 4 === 0) return [...x, 'extra'];
+      const i = how % x.length;
+      return x.map((e, j) => (j === i ? mutate(e, Math.floor(how / 7), depth + 1) : e));
+    }
+    const o = x as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length === 0 || how % 5 === 0) return { ...o, added: 1 };
+    if (how % 5 === 1) return { ...o, [keys[0] as string]: undefined };
+    if (how % 5 === 2) return { ...o, maybe: undefined };
+    const k = keys[how % keys.length] as string;
+    return { ...o, [k]: mutate(o[k], Math.floor(how / 11), depth + 1) };
+  };
+  return fc.oneof(fc.constant(null).map(copy), fc.nat().map((how) => mutate(copy(), how, 0)));
+}
+
+test('a compiled body comparison agrees with the generic one on random bodies and their variations (property)', (t) => {
+  let compiled = 0;
+  fc.assert(
+    fc.property(
+      fc.jsonValue().chain((spec) => fc.tuple(fc.constant(spec), variations(spec), fc.boolean())),
+      ([spec, variant, withMeta]) => {
+        const decoded = { apiVersion: 'v1', kind: 'Pod', spec };
+        const matcher = compileMatcher(decoded);
+        if (matcher === undefined) return true;
+        compiled++;
+        const entry = new BodyMemo().add(Pod, decoded);
+        for (const raw of [
+          { apiVersion: 'v1', kind: 'Pod', spec: variant, ...(withMeta ? { metadata: { name: 'x' } } : {}) },
+          { apiVersion: 'v1', kind: 'Pod', spec: variant, extra: withMeta ? undefined : 1 },
+          { apiVersion: 'v1', spec: variant },
+          JSON.parse(`{"apiVersion":"v1","kind":"Pod","spec":${JSON.stringify(variant) ?? 'null'},"__proto__":{}}`) as Record<string, unknown>,
+        ]) {
+          if (matcher(raw) !== decodedMatches(raw, entry)) return false;
+        }
+        return true;
+      },
+    ),
+    { numRuns: 400 },
+  );
+  t.true(compiled > 300);
 });
