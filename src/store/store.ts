@@ -631,8 +631,7 @@ export class Store {
       // The same body over the same stored body as the last update of this entry: its result
       // (defaulted, shared with the stored one, validated against it) is this one's too.
       const made = memo?.updated !== undefined && hasBody(memo.updated.old, old as unknown as Json) ? memo.updated : undefined;
-      if (made !== undefined) obj = assemble(made.keys, made.body, metaOf(obj));
-      else if (sub === 'main' && type.strategy.applyDefaults !== undefined) obj = type.strategy.applyDefaults(obj as unknown as T) as unknown as Json;
+      if (made === undefined && sub === 'main' && type.strategy.applyDefaults !== undefined) obj = type.strategy.applyDefaults(obj as unknown as T) as unknown as Json;
       if (this.admission.length > 0) obj = (await this.admit('UPDATE', type, obj as unknown as KubeObject, old, sub === 'status' ? 'status' : undefined)) as unknown as Json;
       const oldFinalizers = old.metadata.finalizers ?? [];
       const newFinalizers = (metaOf(obj)['finalizers'] as readonly string[] | undefined) ?? [];
@@ -641,11 +640,22 @@ export class Store {
       }
       // One structural pass: every subtree equal to the stored one becomes the stored one, so
       // the comparisons below are reference checks and the new version shares memory with it.
-      // (A remembered body is shared already: only the metadata needs the walk.)
-      obj = made !== undefined ? withKey(obj, 'metadata', shareStructure(metaOf(obj), metaOf(old as unknown as Json))) : shareStructure(obj, old);
+      // (A remembered body is shared already: only the metadata needs the walk, and the result
+      // is built once, its fresh metadata stamped in place below.)
+      let ownMeta: Json | undefined;
+      if (made !== undefined) {
+        const oldMeta = metaOf(old as unknown as Json);
+        const m = shareStructure(metaOf(obj), oldMeta);
+        ownMeta = m === oldMeta || Object.isFrozen(m) ? copyObject(m) : m;
+        obj = assemble(made.keys, made.body, ownMeta);
+      } else obj = shareStructure(obj, old);
       // Generation: bump when anything but metadata and status changed.
       const specChanged = made !== undefined ? made.specChanged : !sameOutsideMetaStatus(obj, old as unknown as Json);
-      if (specChanged) obj = withKey(obj, 'metadata', withKey(metaOf(obj), 'generation', (old.metadata.generation ?? 1) + 1));
+      if (specChanged) {
+        const generation = (old.metadata.generation ?? 1) + 1;
+        if (ownMeta !== undefined) ownMeta['generation'] = generation;
+        else obj = withKey(obj, 'metadata', withKey(metaOf(obj), 'generation', generation));
+      }
       if (made !== undefined && validateMetadata !== undefined) this.validateMeta(type, obj as unknown as T, old, validateMetadata);
       else {
         this.validate(type, obj as unknown as KubeObject, old);
@@ -669,7 +679,15 @@ export class Store {
         if (wantRv !== undefined) throw storeErrors.conflict(type.plural, type.group, name);
         continue;
       }
-      const r = await this.backend.put(key, (rev: number) => this.stamp(shared, rev), { expectModRevision: kv.modRevision });
+      const fresh = ownMeta;
+      const stampShared =
+        fresh === undefined
+          ? (rev: number): KubeObject => this.stamp(shared, rev)
+          : (rev: number): KubeObject => {
+              fresh['resourceVersion'] = String(rev);
+              return deepFreeze(shared) as unknown as KubeObject;
+            };
+      const r = await this.backend.put(key, stampShared, { expectModRevision: kv.modRevision });
       if (r.ok) return r.kv.value as T;
       if (wantRv !== undefined) throw storeErrors.conflict(type.plural, type.group, name);
     }
