@@ -55,6 +55,12 @@ export interface ResourceStrategy<T> {
    * annotations.
    */
   validateMetadata?(obj: T, old: T | undefined): readonly FieldError[];
+  /**
+   * Validate a write through the status subresource (`updateStatus`, status patches), where
+   * everything but `status` is the stored object's — Kubernetes' status strategies. When left
+   * out, `validate` runs on the whole object.
+   */
+  validateStatusUpdate?(obj: T, old: T): readonly FieldError[];
 }
 
 /**

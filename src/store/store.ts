@@ -590,7 +590,8 @@ export class Store {
 
   private async updateWith<T extends KubeObject>(type: ResourceType<T>, input: unknown, options: WriteOptions, sub: 'main' | 'status'): Promise<T> {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) throw storeErrors.badRequest(`the body of a ${type.kind} update must be an object`);
-    const { decoded, entry } = this.decodeInput(type, withDefaultsForEnvelope(type, input as Json), options.fieldValidation);
+    // Status writes carry a new status each time: no body to reuse, so no memo.
+    const { decoded, entry } = sub === 'main' ? this.decodeInput(type, withDefaultsForEnvelope(type, input as Json), options.fieldValidation) : { decoded: this.decode(type, withDefaultsForEnvelope(type, input as Json), options.fieldValidation), entry: undefined };
     const name = decoded.metadata.name;
     if (name === undefined || name === '') throw storeErrors.badRequest('metadata.name is required for an update');
     const namespace = this.namespaceFor(type, decoded.metadata.namespace, 'update');
@@ -656,8 +657,12 @@ export class Store {
         if (ownMeta !== undefined) ownMeta['generation'] = generation;
         else obj = withKey(obj, 'metadata', withKey(metaOf(obj), 'generation', generation));
       }
+      const validateStatusUpdate = type.strategy.validateStatusUpdate;
       if (made !== undefined && validateMetadata !== undefined) this.validateMeta(type, obj as unknown as T, old, validateMetadata);
-      else {
+      else if (sub === 'status' && validateStatusUpdate !== undefined) {
+        const errors = [...validateObjectMetaBasics(type, obj as unknown as KubeObject), ...validateStatusUpdate(obj as unknown as T, old)];
+        if (errors.length > 0) throw storeErrors.invalid(type.kind, type.group, name, dedupe(errors));
+      } else {
         this.validate(type, obj as unknown as KubeObject, old);
         // Made and validated as it is (no admission plugin): remember it for the next such update.
         if (memo !== undefined) memo.updated = { old: old as unknown as Json, keys: Object.keys(obj), body: deepFreeze(bodyOf(obj)), specChanged };

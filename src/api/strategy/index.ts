@@ -32,6 +32,11 @@ interface KindRules<X> {
    * `ResourceStrategy.validateMetadata`).
    */
   readonly readsMetadata?: true;
+  /**
+   * Rules for writes through the status subresource, beside the metadata update rules (the
+   * rest of the object is the stored one). Kinds without them validate status writes in full.
+   */
+  readonly status?: (obj: X, old: X) => readonly FieldError[];
 }
 
 const KIND_RULES: { [groupKind: string]: unknown } = {};
@@ -41,7 +46,7 @@ function rules<X extends KubeObject>(groupKind: string, r: KindRules<X>): void {
   KIND_RULES[groupKind] = r;
 }
 
-rules<T.Pod>('/Pod', { defaults: D.defaultPod, create: C.validatePod, update: C.validatePodUpdate });
+rules<T.Pod>('/Pod', { defaults: D.defaultPod, create: C.validatePod, update: C.validatePodUpdate, status: C.validatePodStatusUpdate });
 rules<T.PodTemplate>('/PodTemplate', { defaults: D.defaultPodTemplate, create: (pt) => (pt.template === undefined ? [] : C.validatePodTemplateSpec(pt.template, FieldPath.root('template'))) });
 rules<T.ReplicationController>('/ReplicationController', { readsMetadata: true, defaults: D.defaultReplicationController, create: A.validateReplicationController });
 rules<T.Service>('/Service', { name: nameIsDNS1035Label, defaults: D.defaultService, create: C.validateService, update: C.validateServiceUpdate });
@@ -53,10 +58,10 @@ rules<T.PersistentVolume>('/PersistentVolume', { defaults: D.defaultPersistentVo
 rules<T.PersistentVolumeClaim>('/PersistentVolumeClaim', { defaults: D.defaultPersistentVolumeClaim, create: C.validatePersistentVolumeClaim, update: C.validatePersistentVolumeClaimUpdate });
 rules<T.Event>('/Event', { readsMetadata: true, create: C.validateEvent });
 rules<T.Endpoints>('/Endpoints', { defaults: D.defaultEndpoints, create: C.validateEndpoints });
-rules<T.Deployment>('apps/Deployment', { defaults: D.defaultDeployment, create: A.validateDeployment, update: A.validateDeploymentUpdate });
-rules<T.ReplicaSet>('apps/ReplicaSet', { defaults: D.defaultReplicaSet, create: A.validateReplicaSet, update: A.validateReplicaSetUpdate });
-rules<T.DaemonSet>('apps/DaemonSet', { defaults: D.defaultDaemonSet, create: A.validateDaemonSet, update: A.validateDaemonSetUpdate });
-rules<T.StatefulSet>('apps/StatefulSet', { defaults: D.defaultStatefulSet, create: A.validateStatefulSet, update: A.validateStatefulSetUpdate });
+rules<T.Deployment>('apps/Deployment', { defaults: D.defaultDeployment, create: A.validateDeployment, update: A.validateDeploymentUpdate, status: A.validateDeploymentStatusUpdate });
+rules<T.ReplicaSet>('apps/ReplicaSet', { defaults: D.defaultReplicaSet, create: A.validateReplicaSet, update: A.validateReplicaSetUpdate, status: A.validateReplicaSetStatusUpdate });
+rules<T.DaemonSet>('apps/DaemonSet', { defaults: D.defaultDaemonSet, create: A.validateDaemonSet, update: A.validateDaemonSetUpdate, status: A.validateDaemonSetStatusUpdate });
+rules<T.StatefulSet>('apps/StatefulSet', { defaults: D.defaultStatefulSet, create: A.validateStatefulSet, update: A.validateStatefulSetUpdate, status: A.validateStatefulSetStatusUpdate });
 rules<T.Job>('batch/Job', { defaults: D.defaultJob, create: B.validateJob, update: B.validateJobUpdate });
 rules<T.CronJob>('batch/CronJob', { readsMetadata: true, defaults: D.defaultCronJob, create: B.validateCronJob });
 rules<T.HorizontalPodAutoscaler>('autoscaling/HorizontalPodAutoscaler', { defaults: D.defaultHorizontalPodAutoscaler, create: O.validateHorizontalPodAutoscaler });
@@ -90,6 +95,9 @@ function strategyFor(groupKind: string, namespaced: boolean): ResourceStrategy<K
       return [...validateMetadata(obj, old), ...kind];
     },
     ...(r.readsMetadata === true ? {} : { validateMetadata }),
+    ...(r.status === undefined
+      ? {}
+      : { validateStatusUpdate: (obj: KubeObject, old: KubeObject): FieldError[] => [...validateObjectMetaUpdate(obj.metadata, old.metadata, meta), ...(r.status?.(obj, old) ?? [])] }),
   };
   return r.defaults === undefined ? strategy : { ...strategy, applyDefaults: r.defaults };
 }

@@ -504,6 +504,86 @@ export function validatePod(pod: T.Pod): FieldError[] {
   return validatePodSpec(pod.spec, FieldPath.root('spec'));
 }
 
+/**
+ * A Pod written through its status subresource (the kubelet's and the scheduler's writes), as
+ * Kubernetes' ValidatePodStatusUpdate: a nominatedNodeName that is a valid node name, pod and
+ * host IPs that are IPs (no duplicates, at most one per family), condition types that are
+ * qualified names, and no terminated container brought back to a non-terminated state when
+ * the restart policy does not restart it. The spec is the stored one (a status write cannot
+ * change it), so it is not validated again.
+ *
+ * @public
+ */
+export function validatePodStatusUpdate(pod: T.Pod, old: T.Pod): FieldError[] {
+  const errs: FieldError[] = [];
+  const status = FieldPath.root('status');
+  const s = pod.status ?? {};
+  const o = old.status ?? {};
+  const nominated = s.nominatedNodeName ?? '';
+  if (nominated !== '' && nominated !== (o.nominatedNodeName ?? '')) errs.push(...formatErrors(status.child('nominatedNodeName'), nominated, isDNS1123Subdomain(nominated)));
+  errs.push(...validateStatusIPs(s.podIP, s.podIPs, status, 'podIP', 'podIPs'));
+  errs.push(...validateStatusIPs(s.hostIP, s.hostIPs, status, 'hostIP', 'hostIPs'));
+  (s.conditions ?? []).forEach((c, i) => {
+    const problems = qualifiedNameProblems(c.type);
+    if (problems.length > 0) errs.push(...formatErrors(status.child('conditions').index(i).child('type'), c.type, problems));
+  });
+  const policy = old.spec?.restartPolicy ?? 'Always';
+  errs.push(...validateContainerStateTransition(s.containerStatuses, o.containerStatuses, status.child('containerStatuses'), () => policy));
+  // Init containers with their own restartPolicy Always (sidecars) may restart whatever the pod's policy.
+  const sidecars = new Set((old.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name));
+  errs.push(...validateContainerStateTransition(s.initContainerStatuses, o.initContainerStatuses, status.child('initContainerStatuses'), (name) => (sidecars.has(name) ? 'Always' : policy)));
+  errs.push(...validateContainerStateTransition(s.ephemeralContainerStatuses, o.ephemeralContainerStatuses, status.child('ephemeralContainerStatuses'), () => 'Never'));
+  return errs;
+}
+
+function validateStatusIPs(single: string | undefined, list: readonly { readonly ip: string }[] | undefined, status: FieldPath, singleName: string, listName: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (single !== undefined && single !== '' && !isIP(single)) errs.push(invalid(status.child(singleName), `${show(single)}: must be a valid IP address`));
+  const seen = new Set<string>();
+  let v4 = 0;
+  let v6 = 0;
+  (list ?? []).forEach((entry, i) => {
+    const p = status.child(listName).index(i).child('ip');
+    if (!isIP(entry.ip)) {
+      errs.push(invalid(p, `${show(entry.ip)}: must be a valid IP address`));
+      return;
+    }
+    if (seen.has(entry.ip)) errs.push(duplicate(p, entry.ip));
+    seen.add(entry.ip);
+    if (entry.ip.includes(':')) v6++;
+    else v4++;
+  });
+  if (v4 > 1 || v6 > 1) errs.push(invalid(status.child(listName), 'may specify no more than one IP for each IP family'));
+  return errs;
+}
+
+/**
+ * Containers that terminated may not be reported running or waiting again unless their restart
+ * policy restarts them (Always; OnFailure after a non-zero exit). Kubernetes'
+ * ValidateContainerStateTransition.
+ */
+function validateContainerStateTransition(
+  next: readonly T.ContainerStatus[] | undefined,
+  prev: readonly T.ContainerStatus[] | undefined,
+  path: FieldPath,
+  policyOf: (name: string) => string,
+): FieldError[] {
+  const errs: FieldError[] = [];
+  (prev ?? []).forEach((o, i) => {
+    const terminated = o.state?.terminated;
+    if (terminated === undefined) return;
+    const policy = policyOf(o.name);
+    if (policy === 'Always') return;
+    if (terminated.exitCode !== 0 && policy === 'OnFailure') return;
+    for (const n of next ?? []) {
+      if (n.name === o.name && n.state?.terminated === undefined) {
+        errs.push(forbidden(path.index(i).child('state'), 'may not be transitioned to non-terminated state; the restart policy does not restart this container (create a new pod instead)'));
+      }
+    }
+  });
+  return errs;
+}
+
 const POD_UPDATE_MESSAGE =
   'pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations), `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative) and `spec.schedulingGates` (only removals); create a new pod (or change the owning workload\'s template) instead';
 

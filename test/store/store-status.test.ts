@@ -1,0 +1,98 @@
+/**
+ * Writes through the status subresource are validated as Kubernetes' status strategies do:
+ * metadata update rules plus the kind's status rules; the spec (the stored one) is not.
+ */
+import test from 'ava';
+import { Pod, ReplicaSet } from '../../src/api/generated/kinds.js';
+import type { Pod as PodT, PodStatus, ReplicaSet as ReplicaSetT } from '../../src/api/generated/types.js';
+import { pod, rejectsWith, setup } from './helpers.js';
+
+async function stored(restartPolicy: 'Always' | 'OnFailure' | 'Never' = 'Always') {
+  const fixture = await setup();
+  const base = pod('p');
+  const created = await fixture.store.create(Pod, { ...base, spec: { ...base.spec, restartPolicy } } as PodT);
+  const write = (status: PodStatus) => fixture.store.get(Pod, 'p', { namespace: 'default' }).then((cur) => fixture.store.updateStatus(Pod, { ...cur, status }));
+  return { ...fixture, created, write };
+}
+
+const terminated = (exitCode: number) => ({ terminated: { exitCode, startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:05Z' } });
+const running = { running: { startedAt: '2026-01-01T00:00:06Z' } };
+const statusOf = (state: object): PodStatus => ({ phase: 'Running', containerStatuses: [{ name: 'web', image: 'nginx:1.27', imageID: '', ready: false, restartCount: 0, state }] });
+
+test('a kubelet-style status write with IPs, conditions and container states is accepted', async (t) => {
+  const { write } = await stored();
+  const out = await write({
+    ...statusOf(running),
+    podIP: '10.1.0.5',
+    podIPs: [{ ip: '10.1.0.5' }, { ip: 'fd00::5' }],
+    hostIP: '192.168.1.2',
+    hostIPs: [{ ip: '192.168.1.2' }],
+    conditions: [{ type: 'Ready', status: 'True' }, { type: 'example.com/custom-gate', status: 'False' }],
+  });
+  t.is(out.status?.podIP, '10.1.0.5');
+});
+
+test('a terminated container may not be reported running again under restartPolicy Never', async (t) => {
+  const { write } = await stored('Never');
+  await write(statusOf(terminated(0)));
+  const err = await rejectsWith(t, write(statusOf(running)), 'Invalid');
+  t.regex(err.message, /status\.containerStatuses\[0\]\.state: Forbidden: may not be transitioned to non-terminated state/);
+});
+
+test('under OnFailure a container that failed may restart, one that succeeded may not', async (t) => {
+  const { write } = await stored('OnFailure');
+  await write(statusOf(terminated(1)));
+  await t.notThrowsAsync(write(statusOf(running)));
+  await write(statusOf(terminated(0)));
+  await rejectsWith(t, write(statusOf(running)), 'Invalid');
+});
+
+test('under Always a terminated container may run again', async (t) => {
+  const { write } = await stored('Always');
+  await write(statusOf(terminated(0)));
+  await t.notThrowsAsync(write(statusOf(running)));
+});
+
+test('pod and host IPs must be IPs, without duplicates, one per family', async (t) => {
+  const { write } = await stored();
+  const bad = await rejectsWith(t, write({ podIP: '10.1.0.999' }), 'Invalid');
+  t.regex(bad.message, /status\.podIP: "10\.1\.0\.999": must be a valid IP address/);
+  const dup = await rejectsWith(t, write({ podIPs: [{ ip: '10.1.0.5' }, { ip: '10.1.0.5' }] }), 'Invalid');
+  t.regex(dup.message, /status\.podIPs\[1\]\.ip: Duplicate value/);
+  const family = await rejectsWith(t, write({ hostIPs: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }] }), 'Invalid');
+  t.regex(family.message, /status\.hostIPs: may specify no more than one IP for each IP family/);
+});
+
+test('a nominated node name must be a valid node name; condition types qualified names', async (t) => {
+  const { write } = await stored();
+  const node = await rejectsWith(t, write({ nominatedNodeName: 'Node_1' }), 'Invalid');
+  t.regex(node.message, /status\.nominatedNodeName/);
+  const cond = await rejectsWith(t, write({ conditions: [{ type: 'not a name!', status: 'True' }] }), 'Invalid');
+  t.regex(cond.message, /status\.conditions\[0\]\.type/);
+});
+
+test('a status write cannot change the spec, labels aside, and is not held to spec rules again', async (t) => {
+  const { store, write } = await stored();
+  const cur = await store.get(Pod, 'p', { namespace: 'default' });
+  // The spec sent along is ignored: the stored one stays.
+  const out = await store.updateStatus(Pod, { ...cur, spec: { containers: [] }, status: { phase: 'Running' } } as PodT);
+  t.is(out.spec?.containers.length, 2);
+  t.is((await write({ phase: 'Succeeded' })).status?.phase, 'Succeeded');
+});
+
+test('ReplicaSet status counters must be non-negative and consistent', async (t) => {
+  const { store } = await setup();
+  const rs: ReplicaSetT = {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name: 'rs', namespace: 'default' },
+    spec: { replicas: 2, selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+  };
+  const created = await store.create(ReplicaSet, rs);
+  const ok = await store.updateStatus(ReplicaSet, { ...created, status: { replicas: 2, readyReplicas: 2, availableReplicas: 1 } });
+  t.is(ok.status?.availableReplicas, 1);
+  const err = await rejectsWith(t, store.updateStatus(ReplicaSet, { ...ok, status: { replicas: 2, readyReplicas: 1, availableReplicas: 2 } }), 'Invalid');
+  t.regex(err.message, /status\.availableReplicas: 2: cannot be greater than status\.readyReplicas \(1\)/);
+  const neg = await rejectsWith(t, store.updateStatus(ReplicaSet, { ...ok, status: { replicas: -1 } }), 'Invalid');
+  t.regex(neg.message, /status\.replicas/);
+});
