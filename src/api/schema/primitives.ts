@@ -77,23 +77,28 @@ function parseTime(s: string, micro: boolean): string | undefined {
 }
 
 const INTERN_MAX_LENGTH = 64;
-const INTERN_MAX_ENTRIES = 16_384;
-const interned = new Map<string, string>();
+const INTERN_SLOTS = 8192;
+const interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS);
 
 /**
  * One shared copy of a short string value. Decoded objects repeat the same values (images,
  * 'IfNotPresent', '/dev/termination-log', label values, volume names) and JSON.parse makes a new
  * string for each occurrence; the store keeps every object, so sharing them saves memory.
- * Bounded: the table is cleared when full (strings already shared stay shared).
+ *
+ * A direct-mapped table indexed by a hash of the length and three characters: a lookup is one
+ * slot and one comparison, and a string never seen again costs a slot write, not a hash-map
+ * insertion (objects that share nothing bring dozens of those per write). Best effort: two
+ * recurring strings that land in one slot take turns.
  *
  * @internal
  */
 export function intern(s: string): string {
-  if (s.length > INTERN_MAX_LENGTH) return s;
-  const hit = interned.get(s);
-  if (hit !== undefined) return hit;
-  if (interned.size >= INTERN_MAX_ENTRIES) interned.clear();
-  interned.set(s, s);
+  const n = s.length;
+  if (n > INTERN_MAX_LENGTH || n === 0) return s;
+  const slot = (n * 7919 + s.charCodeAt(0) * 31 + s.charCodeAt(n >> 1) * 131 + s.charCodeAt(n - 1) * 1031) & (INTERN_SLOTS - 1);
+  const hit = interned[slot];
+  if (hit === s) return hit;
+  interned[slot] = s;
   return s;
 }
 
