@@ -26,7 +26,7 @@ export {
   type ResourceType,
   type ScaleSubresource,
 } from './api/resource.js';
-export { KindRegistry, KindError } from './api/registry.js';
+export { KindRegistry, KindError, type KindRegistryChange } from './api/registry.js';
 export { SchemaCodec, type DecodeOptions, type DecodeResult, type FieldError, type UnknownFieldPolicy } from './api/schema/decode.js';
 export type { DefinitionSpec, FieldSpec, FieldType, GroupVersionKind, ListSemantics, ResourceSpec } from './api/schema/types.js';
 export { definitions } from './api/generated/schema.js';

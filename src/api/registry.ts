@@ -2,6 +2,14 @@ import { builtinKinds } from './generated/kinds.js';
 import type { KubeObject, ResourceType } from './resource.js';
 import { KubekitError } from '../util/errors.js';
 
+/** A kind added to or removed from a {@link KindRegistry}. @public */
+export interface KindRegistryChange {
+  /** Whether the kind was added or removed. */
+  readonly type: 'registered' | 'unregistered';
+  /** The kind added or removed. */
+  readonly kind: ResourceType;
+}
+
 /** An error looking up a kind. @public */
 export class KindError extends KubekitError {}
 
@@ -21,6 +29,24 @@ export class KindRegistry {
   private readonly byGvk = new Map<string, ResourceType>();
   private readonly byGroupPlural = new Map<string, ResourceType>();
   private readonly all: ResourceType[] = [];
+  private readonly listeners = new Set<(change: KindRegistryChange) => void>();
+
+  /**
+   * Be told of every kind registered or unregistered from now on (as Kubernetes' controllers
+   * follow discovery: the garbage collector and the namespace controller pick up custom kinds
+   * added while they run). Listeners run synchronously, after the change. Returns the
+   * unsubscribe function.
+   */
+  onChange(listener: (change: KindRegistryChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  private emit(change: KindRegistryChange): void {
+    for (const l of [...this.listeners]) l(change);
+  }
 
   /** A registry of every built-in kind. */
   static withBuiltins(): KindRegistry {
@@ -40,6 +66,7 @@ export class KindRegistry {
     this.byGvk.set(gvk, erased);
     this.byGroupPlural.set(gp, erased);
     this.all.push(erased);
+    this.emit({ type: 'registered', kind: erased });
     return this;
   }
 
@@ -48,7 +75,10 @@ export class KindRegistry {
     this.byGvk.delete(`${type.apiVersion}/${type.kind}`);
     this.byGroupPlural.delete(`${type.group}/${type.plural}`);
     const i = this.all.indexOf(type);
-    if (i >= 0) this.all.splice(i, 1);
+    if (i >= 0) {
+      this.all.splice(i, 1);
+      this.emit({ type: 'unregistered', kind: type });
+    }
   }
 
   list(): readonly ResourceType[] {

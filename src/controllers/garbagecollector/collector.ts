@@ -28,8 +28,10 @@ export interface GarbageCollectorOptions {
    * The kinds to collect (each needs the verbs list, watch and delete; others are skipped).
    * Default: every kind the cluster serves (`ControllerDeps.kinds`, which a Manager given
    * `kinds` and the test kit supply), custom kinds included, but Events and Leases; or
-   * {@link defaultGarbageCollectedKinds} when the deps carry no registry. The default list is
-   * read when the collector is created: a kind registered later is not watched by it.
+   * {@link defaultGarbageCollectedKinds} when the deps carry no registry. The default follows
+   * the registry, as Kubernetes' collector follows discovery: a kind registered while the
+   * collector runs is watched from then on (its existing objects join the graph), and an
+   * unregistered kind's objects leave it.
    */
   readonly kinds?: readonly ResourceType[];
   /** Controller name (default `garbagecollector`). */
@@ -102,7 +104,7 @@ export function createGarbageCollector(options: GarbageCollectorOptions = {}): C
     name,
     // Nominal: the collector is not keyed by one kind.
     type: Namespace,
-    create: (deps) => new GarbageCollector(name, (options.kinds ?? servedKinds(deps)).filter(collectable), options.workers ?? 20, deps),
+    create: (deps) => new GarbageCollector(name, (options.kinds ?? servedKinds(deps)).filter(collectable), options.workers ?? 20, deps, options.kinds === undefined),
   };
 }
 
@@ -125,13 +127,14 @@ export const garbageCollector: ControllerDefinition<Namespace> = createGarbageCo
  */
 export class GarbageCollector implements RunningController {
   readonly queue: WorkQueue<string>;
-  private readonly informers: { readonly type: ResourceType; readonly informer: Informer<KubeObject> }[] = [];
+  private readonly informers: { readonly type: ResourceType; readonly informer: Informer<KubeObject>; unsubscribe?: () => void }[] = [];
+  private started = false;
+  private stopFollowing: (() => void) | undefined;
   private readonly byGvk = new Map<string, ResourceType>();
   /** uid → the latest object with that uid. */
   private readonly nodes = new Map<string, GraphNode>();
   /** owner uid → uids of the objects referencing it. */
   private readonly dependents = new Map<string, Set<string>>();
-  private readonly unsubscribes: (() => void)[] = [];
   private readonly abort = new AbortController();
   private readonly logger: Logger;
   private readonly client: Client;
@@ -147,16 +150,52 @@ export class GarbageCollector implements RunningController {
     readonly name: string,
     kinds: readonly ResourceType[],
     private readonly workerCount: number,
-    deps: ControllerDeps,
+    private readonly deps: ControllerDeps,
+    /** Follow the registry: watch kinds registered later, drop kinds unregistered. */
+    follow = false,
   ) {
     this.client = deps.client;
     this.recorder = deps.recorder;
     this.logger = deps.logger.child({ controller: name });
     this.queue = new WorkQueue<string>({ clock: deps.clock, name, ...(deps.onQueueMetric !== undefined ? { onMetric: deps.onQueueMetric } : {}) });
-    for (const type of kinds) {
-      this.byGvk.set(`${type.apiVersion}/${type.kind}`, type);
-      this.informers.push({ type, informer: deps.informers.informerFor(type) });
+    for (const type of kinds) this.watchKind(type);
+    if (follow && deps.kinds !== undefined) {
+      this.stopFollowing = deps.kinds.onChange((change) => {
+        if (this.abort.signal.aborted) return;
+        if (change.type === 'registered') {
+          if (collectable(change.kind) && !EXCLUDED_TYPES.has(change.kind)) this.watchKind(change.kind);
+        } else this.unwatchKind(change.kind);
+      });
     }
+  }
+
+  /** Watch a kind's objects (once started: at once, its existing objects arriving as adds). */
+  private watchKind(type: ResourceType): void {
+    const key = `${type.apiVersion}/${type.kind}`;
+    if (this.byGvk.has(key)) return;
+    this.byGvk.set(key, type);
+    const entry: { readonly type: ResourceType; readonly informer: Informer<KubeObject>; unsubscribe?: () => void } = { type, informer: this.deps.informers.informerFor(type) };
+    this.informers.push(entry);
+    if (this.started) entry.unsubscribe = this.subscribe(entry.type, entry.informer);
+  }
+
+  /** Stop watching a kind that is no longer served; its objects leave the graph (owners re-check). */
+  private unwatchKind(type: ResourceType): void {
+    const key = `${type.apiVersion}/${type.kind}`;
+    const known = this.byGvk.get(key);
+    if (known === undefined) return;
+    this.byGvk.delete(key);
+    const i = this.informers.findIndex((e) => e.type === known);
+    if (i >= 0) this.informers.splice(i, 1)[0]?.unsubscribe?.();
+    for (const node of [...this.nodes.values()]) if (node.type === known) this.remove(node.object);
+  }
+
+  private subscribe(type: ResourceType, informer: Informer<KubeObject>): () => void {
+    return informer.addHandler({
+      onAdd: (obj) => this.upsert(type, obj, undefined),
+      onUpdate: (old, obj) => this.upsert(type, obj, old),
+      onDelete: (obj) => this.remove(obj),
+    });
   }
 
   async start(signal?: AbortSignal): Promise<void> {
@@ -164,15 +203,8 @@ export class GarbageCollector implements RunningController {
       if (signal.aborted) return;
       signal.addEventListener('abort', () => void this.stop(), { once: true });
     }
-    for (const { type, informer } of this.informers) {
-      this.unsubscribes.push(
-        informer.addHandler({
-          onAdd: (obj) => this.upsert(type, obj, undefined),
-          onUpdate: (old, obj) => this.upsert(type, obj, old),
-          onDelete: (obj) => this.remove(obj),
-        }),
-      );
-    }
+    this.started = true;
+    for (const entry of this.informers) entry.unsubscribe = this.subscribe(entry.type, entry.informer);
     await Promise.all(this.informers.map((i) => i.informer.synced));
     if (this.abort.signal.aborted) return;
     for (let i = 0; i < this.workerCount; i++) this.workers.push(this.work());
@@ -181,7 +213,8 @@ export class GarbageCollector implements RunningController {
   async stop(): Promise<void> {
     if (this.abort.signal.aborted) return;
     this.abort.abort(new GarbageCollectorError('Stopped', `${this.name} stopped`));
-    for (const u of this.unsubscribes.splice(0)) u();
+    this.stopFollowing?.();
+    for (const entry of this.informers) entry.unsubscribe?.();
     await this.queue.shutDown({ drain: true });
     await Promise.all(this.workers);
   }

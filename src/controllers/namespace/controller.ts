@@ -20,8 +20,8 @@ export interface NamespaceControllerOptions {
    * Namespaced kinds to delete (those with list and delete are used). Default: every kind the
    * cluster serves (`ControllerDeps.kinds`, which a Manager given `kinds` and the test kit
    * supply), custom kinds included, as Kubernetes discovers every namespaced resource; or
-   * every built-in namespaced kind when the deps carry no registry. The default list is read
-   * when the controller is created: a kind registered later is not emptied by it.
+   * every built-in namespaced kind when the deps carry no registry. The default is read from
+   * the registry on every pass, so kinds registered while the controller runs are emptied too.
    */
   readonly kinds?: readonly ResourceType[];
   /** Controller name (default `namespace`). */
@@ -115,15 +115,23 @@ function setCondition(conds: readonly NamespaceCondition[], type: string, status
  */
 export function createNamespaceController(options: NamespaceControllerOptions = {}): ControllerDefinition<Namespace> {
   const name = options.name ?? 'namespace';
-  const build = (kinds: readonly ResourceType[]): ControllerDefinition<Namespace> => {
-    const deletable = namespacedKinds(kinds);
-    return controllerFor(Namespace)
+  const build = (kinds: () => readonly ResourceType[]): ControllerDefinition<Namespace> =>
+    controllerFor(Namespace)
       .named(name)
-      .reconcile((ctx) => syncNamespace(ctx, deletable));
+      .reconcile((ctx) => syncNamespace(ctx, namespacedKinds(kinds())));
+  if (options.kinds !== undefined) {
+    const fixed = options.kinds;
+    return build(() => fixed);
+  }
+  // The kinds come from the deps' registry, read on every pass (kinds may be registered later).
+  return {
+    name,
+    type: Namespace,
+    create: (deps) => {
+      const registry = deps.kinds;
+      return build(() => registry?.list() ?? builtinKinds).create(deps);
+    },
   };
-  if (options.kinds !== undefined) return build(options.kinds);
-  // The kinds come from the deps, so the definition is built when the controller is created.
-  return { name, type: Namespace, create: (deps) => build(deps.kinds?.list() ?? builtinKinds).create(deps) };
 }
 
 /**

@@ -37,3 +37,17 @@ test('a namespace controller given explicit kinds empties only those, whatever t
   t.false(deletedKinds.has('Widget'), 'the widget, of a kind it was not given, is left alone');
   await c.stop();
 });
+
+test('a custom kind registered while the controller runs is emptied from namespaces too', async (t) => {
+  const ns: Namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } };
+  const c = await createTestCluster({ controllers: [namespaceController], objects: [ns] });
+  await c.settle();
+  const Gizmo = defineResource({ group: 'example.com', version: 'v1', kind: 'Gizmo', spec: strict({ size: io.number }) });
+  c.store.kinds.register(Gizmo);
+  await c.admin.create(Gizmo, { apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'g', namespace: 'team' }, spec: { size: 1 } }, { namespace: 'team' });
+  await c.admin.delete(Namespace, 'team');
+  await c.settle({ maxAdvanceMs: 60_000 });
+  t.deepEqual((await c.admin.list(Gizmo, { namespace: 'team' })).items, [], 'the late kind is emptied');
+  await t.throwsAsync(c.admin.get(Namespace, 'team'), { instanceOf: StoreError });
+  await c.stop();
+});
