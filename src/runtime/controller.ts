@@ -160,8 +160,8 @@ export interface ControllerDeps {
   readonly logger: Logger;
   /**
    * The kinds the cluster serves (built-ins and custom kinds), for controllers that act on
-   * every kind (the namespace controller, the garbage collector). Read when a controller is
-   * created: a kind registered later is not seen by a controller already created.
+   * every kind (the namespace controller, the garbage collector). Controllers that cover every
+   * kind follow it (`KindRegistry.onChange`), so kinds registered while they run are seen.
    */
   readonly kinds?: KindRegistry;
   readonly onQueueMetric?: (event: WorkQueueMetricEvent) => void;

@@ -63,8 +63,8 @@ export interface ManagerOptions {
   /**
    * The kinds the cluster serves, passed to every controller it creates (`ControllerDeps.kinds`)
    * so that the namespace controller and the garbage collector cover custom kinds too; e.g.
-   * `store.kinds`. Without it those controllers cover the built-in kinds only. Each controller
-   * reads the list when the manager creates it: a kind registered afterwards is not seen.
+   * `store.kinds`. Without it those controllers cover the built-in kinds only. Both follow
+   * the registry (`KindRegistry.onChange`): kinds registered while they run are covered too.
    */
   readonly kinds?: KindRegistry;
   /** Names this manager in Events and logs. Default `kubekit-controller-manager`. */
