@@ -115,6 +115,7 @@ export class SchedulingQueue {
       this.update(pod);
       return;
     }
+    this.#nominateFromStatus(info);
     const now = this.#clock.now();
     this.#toActive({ podInfo: info, initialAttemptTimestamp: now, timestamp: now, attempts: 0, unschedulablePlugins: new Set() });
   }
@@ -123,6 +124,7 @@ export class SchedulingQueue {
   update(pod: Pod): void {
     const info = new PodInfo(pod);
     const uid = info.uid;
+    this.#nominateFromStatus(info);
     const a = this.#active.get(uid);
     if (a !== undefined) {
       this.#active.push({ ...a, podInfo: info });
@@ -288,6 +290,23 @@ export class SchedulingQueue {
   }
 
   // ---- nominated pods (preemption)
+
+  /**
+   * A pending pod that carries `status.nominatedNodeName` (from an earlier preemption, maybe by
+   * another scheduler instance) holds its place on that node, as kube-scheduler's nominator
+   * takes it from the pod; a pod without one keeps a nomination made in memory.
+   */
+  #nominateFromStatus(info: PodInfo): void {
+    const nominated = info.pod.status?.nominatedNodeName;
+    if (nominated !== undefined && nominated !== '' && this.#nominatedNode.get(info.uid) !== nominated) this.addNominated(info, nominated);
+    else if (this.#nominatedNode.has(info.uid)) this.#refreshNominated(info);
+  }
+
+  /** Keep the nominated pod's info current (its resources or priority may have changed). */
+  #refreshNominated(info: PodInfo): void {
+    const n = this.#nominatedNode.get(info.uid);
+    if (n !== undefined) this.#nominated.get(n)?.set(info.uid, info);
+  }
 
   addNominated(info: PodInfo, nodeName: string): void {
     this.deleteNominated(info.uid);

@@ -145,7 +145,7 @@ export class Scheduler<R extends Registry<object> = DefaultRegistry> extends Eve
     const registry = (options.registry ?? defaultRegistry()) as Registry<object>;
     const profiles: readonly Profile<Registry<object>>[] = (options.profiles as readonly Profile<Registry<object>>[] | undefined) ?? [{ schedulerName: DEFAULT_SCHEDULER_NAME }];
     if (profiles.length === 0) throw new SchedulerError('InvalidProfile', 'a scheduler needs at least one profile; omit `profiles` for the default one');
-    const handleBase: Omit<Handle, 'schedulerName' | 'runFilters' | 'runPreFilterExtension'> = {
+    const handleBase: Omit<Handle, 'schedulerName' | 'runFilters' | 'runFiltersWithNominatedPods' | 'runPreFilterExtension'> = {
       client: this.#client,
       clock: this.#clock,
       nodes: this.cache,
@@ -164,6 +164,7 @@ export class Scheduler<R extends Registry<object> = DefaultRegistry> extends Eve
           percentageOfNodesToScore: p.percentageOfNodesToScore ?? options.percentageOfNodesToScore,
           handle: handleBase,
           waiting: this.#waiting,
+          nominatedOn: (nodeName) => this.queue.nominatedOn(nodeName),
         }),
       );
     }
@@ -521,32 +522,9 @@ export class Scheduler<R extends Registry<object> = DefaultRegistry> extends Eve
     this.#track(this.#client.create(Event, ev));
   }
 
-  /**
-   * Filter one node, accounting for pods nominated to it (kube-scheduler's
-   * RunFilterPluginsWithNominatedPods). Nominated pods of priority ≥ the pod's (other than the
-   * pod itself) are first added to a copy of the node and cycle state; if that run passes and
-   * any pod was added, the filters run again on the node as it really is. The node passes only
-   * if both runs pass: resources and anti-affinity see the nominated pods, while pod affinity
-   * cannot be satisfied by a pod that is only nominated (it may still land elsewhere).
-   * With nothing nominated this is a single run on the node itself.
-   */
+  /** Filter one node, accounting for pods nominated to it (see Framework.runFiltersWithNominatedPods). */
   #filterNode(fwk: Framework, state: CycleState, pi: PodInfo, ni: NodeInfo, filters: Framework['filter']): Status {
-    const nominated = this.queue.nominatedOn(ni.name);
-    if (nominated === undefined) return fwk.runFilters(state, pi, ni, filters);
-    let node: NodeInfo | undefined;
-    let st: CycleState | undefined;
-    for (const other of nominated.values()) {
-      if (other.uid === pi.uid || other.priority < pi.priority) continue;
-      node ??= ni.clone();
-      st ??= state.clone();
-      node.addPod(other);
-      const added = fwk.runPreFilterExtension('add', st, pi, other, node);
-      if (!added.isSuccess()) return Status.error(added, `running AddPod for nominated pod ${other.key}: ${added.message()}`).withPlugin(added.plugin ?? 'PreFilterExtensions');
-    }
-    if (node === undefined || st === undefined) return fwk.runFilters(state, pi, ni, filters);
-    const withNominated = fwk.runFilters(st, pi, node, filters);
-    if (!withNominated.isSuccess()) return withNominated;
-    return fwk.runFilters(state, pi, ni, filters);
+    return fwk.runFiltersWithNominatedPods(state, pi, ni, filters);
   }
 
   #schedulePod(fwk: Framework, state: CycleState, pi: PodInfo): FitResult {

@@ -74,3 +74,34 @@ test('a pod is placed beside a nominated pod exactly when the nominated pod has 
     { numRuns: 25 },
   );
 });
+
+test('preemption does not empty a node whose room is promised to a nominated higher-priority pod', async (t) => {
+  // a has 3 CPUs: a low-priority pod uses 2, and a priority-100 pod needing 2 is nominated there.
+  const low = pod('low', { cpu: '2', nodeName: 'a', spec: { priority: 1 } });
+  const promised = pod('promised', { cpu: '2', spec: { priority: 100 } });
+  const subject = pod('p', { cpu: '2', spec: { priority: 50 } });
+  const out = await attempt([node('a', { cpu: '3' })], [[promised, 'a']], subject, [low]);
+  // Evicting low would free 3 CPUs, but 2 of them are the nominated pod's: p would still not fit.
+  t.is(out?.result, 'unschedulable');
+  t.is(out?.result === 'unschedulable' ? out.nominatedNodeName : 'n/a', undefined);
+  // Control: without the nomination, p preempts low and is nominated to a.
+  const control = await attempt([node('a', { cpu: '3' })], [], subject, [low]);
+  t.is(control?.result === 'unschedulable' ? control.nominatedNodeName : undefined, 'a');
+});
+
+test('a pending pod that carries status.nominatedNodeName holds its place for lower-priority pods', async (t) => {
+  const { store, client, clock } = await cluster();
+  await store.create(Node, node('a', { cpu: '2' }));
+  // Nominated by an earlier scheduler instance: the nomination is on the pod, not in this scheduler's memory.
+  const held = await store.create(Pod, pod('held', { cpu: '1500m', spec: { priority: 100, nodeSelector: { missing: 'label' } } }));
+  await store.updateStatus(Pod, { ...held, status: { ...held.status, nominatedNodeName: 'a' } });
+  await store.create(Pod, pod('small', { cpu: '1', spec: { priority: 10 } }));
+  const s = new Scheduler({ client, clock, recordEvents: false });
+  await s.sync();
+  await settle();
+  const outs = [await s.scheduleOne(), await s.scheduleOne()];
+  await s.stop();
+  const small = outs.find((o) => o?.pod.pod.metadata.name === 'small');
+  t.is(small?.result, 'unschedulable');
+  t.regex(small?.result === 'unschedulable' ? small.message : '', /Insufficient cpu/);
+});

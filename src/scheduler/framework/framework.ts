@@ -96,6 +96,7 @@ export class Framework {
   readonly events: ReadonlyMap<string, ReadonlySet<ClusterEvent>>;
   readonly handle: Handle;
   readonly #waiting: WaitingPods;
+  readonly #nominatedOn: (nodeName: string) => ReadonlyMap<string, PodInfo> | undefined;
 
   /**
    * Errors: `UnknownPlugin` for an unregistered name; `InvalidProfile` for a duplicate plugin,
@@ -106,16 +107,20 @@ export class Framework {
     readonly registry: Registry<object>;
     readonly plugins: readonly PluginRef<Record<string, unknown>>[];
     readonly percentageOfNodesToScore?: number | undefined;
-    readonly handle: Omit<Handle, 'schedulerName' | 'runFilters' | 'runPreFilterExtension'>;
+    readonly handle: Omit<Handle, 'schedulerName' | 'runFilters' | 'runFiltersWithNominatedPods' | 'runPreFilterExtension'>;
     readonly waiting: WaitingPods;
+    /** Pods nominated to a node by preemption (the scheduling queue's nominator); none when left out. */
+    readonly nominatedOn?: (nodeName: string) => ReadonlyMap<string, PodInfo> | undefined;
   }) {
     this.schedulerName = options.schedulerName;
     this.percentageOfNodesToScore = options.percentageOfNodesToScore ?? 0;
     this.#waiting = options.waiting;
+    this.#nominatedOn = options.nominatedOn ?? (() => undefined);
     this.handle = {
       ...options.handle,
       schedulerName: options.schedulerName,
       runFilters: (state, pod, node) => this.runFilters(state, pod, node),
+      runFiltersWithNominatedPods: (state, pod, node) => this.runFiltersWithNominatedPods(state, pod, node),
       runPreFilterExtension: (op, state, pod, other, node) => this.runPreFilterExtension(op, state, pod, other, node),
     };
     const plugins: Plugin[] = [];
@@ -202,6 +207,34 @@ export class Framework {
       if (s.code !== 'Success') return s.withPlugin(p.name);
     }
     return Status.success();
+  }
+
+  /**
+   * Filter one node, accounting for pods nominated to it (kube-scheduler's
+   * RunFilterPluginsWithNominatedPods). Nominated pods of priority ≥ the pod's (other than the
+   * pod itself) are first added to a copy of the node and cycle state; if that run passes and
+   * any pod was added, the filters run again on the node as it is. The node passes only if both
+   * runs pass: resources and anti-affinity see the nominated pods, while pod affinity cannot be
+   * satisfied by a pod that is only nominated (it may still land elsewhere). With nothing
+   * nominated this is a single run on the node itself.
+   */
+  runFiltersWithNominatedPods(state: CycleState, pod: PodInfo, node: NodeInfo, filters: readonly FilterPlugin[] = this.activeFilters(state)): Status {
+    const nominated = this.#nominatedOn(node.name);
+    if (nominated === undefined) return this.runFilters(state, pod, node, filters);
+    let withNominated: NodeInfo | undefined;
+    let st: CycleState | undefined;
+    for (const other of nominated.values()) {
+      if (other.uid === pod.uid || other.priority < pod.priority) continue;
+      withNominated ??= node.clone();
+      st ??= state.clone();
+      withNominated.addPod(other);
+      const added = this.runPreFilterExtension('add', st, pod, other, withNominated);
+      if (!added.isSuccess()) return Status.error(added, `running AddPod for nominated pod ${other.key}: ${added.message()}`).withPlugin(added.plugin ?? 'PreFilterExtensions');
+    }
+    if (withNominated === undefined || st === undefined) return this.runFilters(state, pod, node, filters);
+    const first = this.runFilters(st, pod, withNominated, filters);
+    if (!first.isSuccess()) return first;
+    return this.runFilters(state, pod, node, filters);
   }
 
   runPreFilterExtension(op: 'add' | 'remove', state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): Status {

@@ -199,6 +199,13 @@ export interface Handle {
    * preemption uses to ask "would the pod fit here without these pods".
    */
   runFilters(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
+  /**
+   * {@link Handle.runFilters} counting the pods nominated to the node with a priority at least
+   * the pod's, as the scheduling cycle does (kube-scheduler's
+   * RunFilterPluginsWithNominatedPods): preemption asks this when choosing victims, so a node
+   * whose room is promised to a more important pod is not emptied for this one.
+   */
+  runFiltersWithNominatedPods(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
   /** Run the PreFilter extensions' addPod/removePod on a cloned state. */
   runPreFilterExtension(op: 'add' | 'remove', state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): Status;
 }

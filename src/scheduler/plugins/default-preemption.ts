@@ -147,7 +147,7 @@ export class DefaultPreemption implements PostFilterPlugin {
       node.removePod(p.uid);
       this.handle.runPreFilterExtension('remove', st, pod, p, node);
     }
-    if (!this.handle.runFilters(st, pod, node).isSuccess()) return undefined;
+    if (!this.handle.runFiltersWithNominatedPods(st, pod, node).isSuccess()) return undefined;
     // Most important first: higher priority, then older.
     lower.sort((a, b) => b.priority - a.priority || cmp(startTime(a), startTime(b)));
     // Order the reprieves as Kubernetes does: pods whose eviction would break a budget
@@ -170,7 +170,7 @@ export class DefaultPreemption implements PostFilterPlugin {
     const reprieve = (p: PodInfo): void => {
       node.addPod(p);
       this.handle.runPreFilterExtension('add', st, pod, p, node);
-      if (this.handle.runFilters(st, pod, node).isSuccess()) return;
+      if (this.handle.runFiltersWithNominatedPods(st, pod, node).isSuccess()) return;
       node.removePod(p.uid);
       this.handle.runPreFilterExtension('remove', st, pod, p, node);
       victims.push(p);

@@ -120,6 +120,7 @@ function handleFor(cache: SchedulerCache, pdbs: PdbT[] = []): Handle {
     schedulerName: 'default-scheduler',
     lister: () => ({ list: () => pdbs, listNamespace: () => pdbs, get: () => undefined }),
     runFilters: (s: CycleState, p: PodInfo, n: Parameters<Handle['runFilters']>[2]) => fit.filter(s, p, n),
+    runFiltersWithNominatedPods: (s: CycleState, p: PodInfo, n: Parameters<Handle['runFilters']>[2]) => fit.filter(s, p, n),
     runPreFilterExtension: () => Status.success(),
   } as unknown as Handle;
 }
