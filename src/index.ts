@@ -13,6 +13,8 @@ export { KubekitError } from './util/errors.js';
 // Resource model: every built-in kind (type + ResourceType value), generated from Kubernetes' OpenAPI
 export * from './api/generated/index.js';
 export * as codecs from './api/generated/codecs.js';
+/** Every generated Kubernetes type, including those whose names kubekit's own API reuses (`k8s.DeleteOptions`, `k8s.StatusDetails`). */
+export type * as k8s from './api/generated/types.js';
 export {
   apiVersionOf,
   defineResource,
@@ -25,6 +27,8 @@ export {
   type ResourceStrategy,
   type ResourceType,
   type ScaleSubresource,
+  type StrictOf,
+  type StrictProps,
 } from './api/resource.js';
 export { KindRegistry, KindError, type KindRegistryChange } from './api/registry.js';
 export { SchemaCodec, type DecodeOptions, type DecodeResult, type FieldError, type UnknownFieldPolicy } from './api/schema/decode.js';
@@ -75,6 +79,9 @@ export {
   type Requirement,
   type Selector,
   type SelectorOperator,
+  type LabelSelector as LabelSelectorLike,
+  type LabelSelectorRequirement as LabelSelectorRequirementLike,
+  type LabelSelectorOperator,
 } from './api/labels.js';
 export {
   FieldSelectorError,
@@ -130,6 +137,10 @@ export {
   type PatchSchemaNode,
   type PatchSchemaSpec,
   type PatchType,
+  type JsonArray,
+  type JsonObject,
+  type JsonPrimitive,
+  type JsonValue,
 } from './store/patch/index.js';
 
 // Client
@@ -221,6 +232,7 @@ export type { ContainerState, ContainerStatus, NodeAffinity, Status } from './ap
 
 // Scheduler
 export * from './scheduler/index.js';
+export type { ResourceSpec as ScoringResourceSpec } from './scheduler/index.js';
 export { NodeAffinity as NodeAffinityPlugin, Status as SchedulingStatus } from './scheduler/index.js';
 
 // Kubelet: runtime adapters (CRI-like) and probes

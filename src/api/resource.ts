@@ -284,8 +284,10 @@ function prefixErrors(prefix: string, errors: readonly FieldError[]): FieldError
   return errors.map((e) => ({ path: e.path === '<root>' ? prefix : e.path.startsWith('[') ? `${prefix}${e.path}` : `${prefix}.${e.path}`, message: e.message }));
 }
 
-type Props = { readonly [key: string]: t.Mixed };
-type StrictOf<R extends Props, O extends Props> = { readonly [K in keyof R]: t.TypeOf<R[K]> } & { readonly [K in keyof O]?: t.TypeOf<O[K]> | undefined };
+/** The fields given to {@link strict}: io-ts codecs by name. @public */
+export type StrictProps = { readonly [key: string]: t.Mixed };
+/** The value type {@link strict} decodes to: required fields, then optional ones. @public */
+export type StrictOf<R extends StrictProps, O extends StrictProps> = { readonly [K in keyof R]: t.TypeOf<R[K]> } & { readonly [K in keyof O]?: t.TypeOf<O[K]> | undefined };
 
 /**
  * An io-ts object codec that rejects unknown fields (naming them), treats `null` in optional
@@ -298,12 +300,12 @@ type StrictOf<R extends Props, O extends Props> = { readonly [K in keyof R]: t.T
  * ```
  * @public
  */
-export function strict<R extends Props, O extends Props = Record<never, t.Mixed>>(
+export function strict<R extends StrictProps, O extends StrictProps = Record<never, t.Mixed>>(
   required: R,
   optional?: O,
   name?: string,
 ): t.Type<StrictOf<R, O>, unknown, unknown> {
-  const opt: Props = optional ?? {};
+  const opt: StrictProps = optional ?? {};
   const n = name ?? `{ ${[...Object.keys(required), ...Object.keys(opt).map((k) => `${k}?`)].join(', ')} }`;
   return new t.Type<StrictOf<R, O>, unknown, unknown>(
     n,

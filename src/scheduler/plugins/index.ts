@@ -10,32 +10,9 @@ import { PodTopologySpread, type PodTopologySpreadArgs, systemDefaultSpreadConst
 import { TaintToleration } from './taint-toleration.js';
 import { VolumeBinding } from './volume-binding.js';
 
-type NoArgs = Record<string, never>;
-const none: NoArgs = {};
-
-function build() {
-  return new Registry()
-    .with(PrioritySort.pluginName, () => new PrioritySort(), none)
-    .with(SchedulingGates.pluginName, () => new SchedulingGates(), none)
-    .with(NodeUnschedulable.pluginName, () => new NodeUnschedulable(), none)
-    .with(NodeName.pluginName, () => new NodeName(), none)
-    .with(TaintToleration.pluginName, () => new TaintToleration(), none)
-    .with(NodeAffinity.pluginName, () => new NodeAffinity(), none)
-    .with(NodePorts.pluginName, () => new NodePorts(), none)
-    .with(NodeResourcesFit.pluginName, (a: NodeResourcesFitArgs) => new NodeResourcesFit(a), defaultNodeResourcesFitArgs)
-    .with(VolumeBinding.pluginName, (_a: NoArgs, h) => new VolumeBinding(h), none)
-    .with(PodTopologySpread.pluginName, (a: PodTopologySpreadArgs, h) =>
-      new PodTopologySpread(a, { services: h.lister(Service), replicationControllers: h.lister(ReplicationController), replicaSets: h.lister(ReplicaSet), statefulSets: h.lister(StatefulSet) }).setLister(h.nodes), { defaultConstraints: systemDefaultSpreadConstraints })
-    .with(InterPodAffinity.pluginName, (a: InterPodAffinityArgs, h) => new InterPodAffinity(a, h.lister(Namespace)).setLister(h.nodes), { hardPodAffinityWeight: 1 })
-    .with(DefaultPreemption.pluginName, (a: DefaultPreemptionArgs, h) => new DefaultPreemption(h, a), { minCandidateNodesPercentage: 10, minCandidateNodesAbsolute: 100 })
-    .with(NodeResourcesBalancedAllocation.pluginName, (a: BalancedAllocationArgs) => new NodeResourcesBalancedAllocation(a), { resources: [{ name: 'cpu', weight: 1 }, { name: 'memory', weight: 1 }] })
-    .with(DefaultBinder.pluginName, (_a: NoArgs, h) => new DefaultBinder(h), none);
-}
-
-/** The registry type of the default plugins (args typed per name). @public */
-export type DefaultRegistry = ReturnType<typeof build>;
-/** The args map of the default plugins. @public */
-export type DefaultPluginArgs = DefaultRegistry['argsMap'];
+/** The args of a plugin that takes none. @public */
+export type NoPluginArgs = Record<string, never>;
+const none: NoPluginArgs = {};
 
 /**
  * A registry with every default plugin. Add your own with `.with(name, factory, defaults)`.
@@ -46,9 +23,29 @@ export type DefaultPluginArgs = DefaultRegistry['argsMap'];
  * ```
  * @public
  */
-export function defaultRegistry(): DefaultRegistry {
-  return build();
+export function defaultRegistry() {
+  return new Registry()
+    .with(PrioritySort.pluginName, () => new PrioritySort(), none)
+    .with(SchedulingGates.pluginName, () => new SchedulingGates(), none)
+    .with(NodeUnschedulable.pluginName, () => new NodeUnschedulable(), none)
+    .with(NodeName.pluginName, () => new NodeName(), none)
+    .with(TaintToleration.pluginName, () => new TaintToleration(), none)
+    .with(NodeAffinity.pluginName, () => new NodeAffinity(), none)
+    .with(NodePorts.pluginName, () => new NodePorts(), none)
+    .with(NodeResourcesFit.pluginName, (a: NodeResourcesFitArgs) => new NodeResourcesFit(a), defaultNodeResourcesFitArgs)
+    .with(VolumeBinding.pluginName, (_a: NoPluginArgs, h) => new VolumeBinding(h), none)
+    .with(PodTopologySpread.pluginName, (a: PodTopologySpreadArgs, h) =>
+      new PodTopologySpread(a, { services: h.lister(Service), replicationControllers: h.lister(ReplicationController), replicaSets: h.lister(ReplicaSet), statefulSets: h.lister(StatefulSet) }).setLister(h.nodes), { defaultConstraints: systemDefaultSpreadConstraints })
+    .with(InterPodAffinity.pluginName, (a: InterPodAffinityArgs, h) => new InterPodAffinity(a, h.lister(Namespace)).setLister(h.nodes), { hardPodAffinityWeight: 1 })
+    .with(DefaultPreemption.pluginName, (a: DefaultPreemptionArgs, h) => new DefaultPreemption(h, a), { minCandidateNodesPercentage: 10, minCandidateNodesAbsolute: 100 })
+    .with(NodeResourcesBalancedAllocation.pluginName, (a: BalancedAllocationArgs) => new NodeResourcesBalancedAllocation(a), { resources: [{ name: 'cpu', weight: 1 }, { name: 'memory', weight: 1 }] })
+    .with(DefaultBinder.pluginName, (_a: NoPluginArgs, h) => new DefaultBinder(h), none);
 }
+
+/** The registry type of the default plugins (args typed per name). @public */
+export type DefaultRegistry = ReturnType<typeof defaultRegistry>;
+/** The args map of the default plugins. @public */
+export type DefaultPluginArgs = DefaultRegistry['argsMap'];
 
 /**
  * The default profile's plugins in Kubernetes' order, with its score weights

@@ -4,11 +4,11 @@
  */
 import { PatchError } from './errors.js';
 
-/** @public */
+/** A JSON scalar. @public */
 export type JsonPrimitive = string | number | boolean | null;
-/** @public */
+/** A JSON array, read-only. @public */
 export type JsonArray = readonly JsonValue[];
-/** @public */
+/** A JSON object, read-only. @public */
 export interface JsonObject {
   readonly [key: string]: JsonValue;
 }
