@@ -70,9 +70,15 @@ export class DefaultPreemption implements PostFilterPlugin {
   readonly name = DefaultPreemption.pluginName;
   readonly #pdbs: ObjectLister<PodDisruptionBudget>;
 
+  /**
+   * @param random - where the dry run starts among the nodes preemption might help (a number
+   *   in [0, 1)); Kubernetes starts at a random one so that preemption does not always land on
+   *   the first nodes. Tests pass a fixed one.
+   */
   constructor(
     private readonly handle: Handle,
     private readonly args: DefaultPreemptionArgs = { minCandidateNodesPercentage: 10, minCandidateNodesAbsolute: 100 },
+    private readonly random: () => number = Math.random,
   ) {
     this.#pdbs = handle.lister(PodDisruptionBudget);
   }
@@ -104,18 +110,24 @@ export class DefaultPreemption implements PostFilterPlugin {
     const reasons = new Map<string, number>();
     const note = (r: string): void => void reasons.set(r, (reasons.get(r) ?? 0) + 1);
     const candidates: PreemptionCandidate[] = [];
-    const nodes = this.handle.nodes.list();
-    const limit = Math.max(this.args.minCandidateNodesAbsolute, Math.floor((nodes.length * this.args.minCandidateNodesPercentage) / 100));
-    const budgets = this.#budgets();
-    // As Kubernetes: stop dry-running once enough candidates are found *and* one violates no budget.
-    let nonViolating = 0;
-    for (const ni of nodes) {
+    // Only nodes that failed with plain Unschedulable might be helped by evicting pods.
+    const potential: NodeInfo[] = [];
+    for (const ni of this.handle.nodes.list()) {
       const s = filtered.get(ni.name);
-      if (s === undefined || s.code !== 'Unschedulable') {
-        note('Preemption is not helpful for scheduling');
-        continue;
-      }
-      if (nonViolating > 0 && candidates.length >= limit) continue;
+      if (s === undefined || s.code !== 'Unschedulable') note('Preemption is not helpful for scheduling');
+      else potential.push(ni);
+    }
+    if (potential.length === 0) return { candidates, reasons };
+    // As Kubernetes: the number of candidates wanted is a share of those nodes (at least the
+    // absolute minimum, at most all), and the dry run starts at a random one and wraps around.
+    const limit = Math.min(potential.length, Math.max(this.args.minCandidateNodesAbsolute, Math.floor((potential.length * this.args.minCandidateNodesPercentage) / 100)));
+    const offset = Math.min(potential.length - 1, Math.floor(this.random() * potential.length));
+    const budgets = this.#budgets();
+    // Stop dry-running once enough candidates are found *and* one violates no budget.
+    let nonViolating = 0;
+    for (let i = 0; i < potential.length; i++) {
+      if (nonViolating > 0 && candidates.length >= limit) break;
+      const ni = potential[(offset + i) % potential.length] as NodeInfo;
       const c = this.#selectVictims(state, pod, ni, budgets);
       if (c === undefined) note('No preemption victims found for incoming pod');
       else {

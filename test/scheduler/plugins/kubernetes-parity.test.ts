@@ -232,3 +232,35 @@ test('PodTopologySpread with system default constraints still scores nodes that 
   // → a: 100*(8+2-8)/8 = 25, b: 100.
   t.deepEqual(got, [25, 100]);
 });
+
+test('the preemption dry run starts at a random node among those it might help and wraps around', (t) => {
+  const nodes = ['n0', 'n1', 'n2', 'n3'].map((n) => node(n, { cpu: '1' }));
+  const existing = nodes.map((n, i) => pod(`low-${i}`, { cpu: '800m', nodeName: n.metadata.name ?? '', spec: { priority: 1 } }));
+  const cache = cacheOf(nodes, existing);
+  const high = new PodInfo(pod('high', { cpu: '700m', spec: { priority: 100 } }));
+  const filtered = new Map(nodes.map((n) => [n.metadata.name ?? '', Status.unschedulable('Insufficient cpu')]));
+  // n2 failed for a reason preemption cannot fix: it is not among the nodes tried.
+  filtered.set('n2', Status.unresolvable('node(s) had untolerated taint {k: v}'));
+  const firstTried = (random: number): string | undefined => {
+    const plugin = new DefaultPreemption(handleFor(cache), { minCandidateNodesPercentage: 0, minCandidateNodesAbsolute: 1 }, () => random);
+    const { candidates } = plugin.findCandidates(new CycleState(), high, filtered);
+    return candidates.length === 1 ? candidates[0]?.nodeName : undefined;
+  };
+  // Three nodes might be helped (n0, n1, n3); one candidate is wanted: the first one tried.
+  t.is(firstTried(0), 'n0');
+  t.is(firstTried(0.4), 'n1');
+  t.is(firstTried(0.7), 'n3');
+  t.is(firstTried(0.9999), 'n3');
+});
+
+test('the number of preemption candidates wanted is a share of the nodes it might help, not of all nodes', (t) => {
+  const nodes = Array.from({ length: 20 }, (_, i) => node(`n${i}`, { cpu: '1' }));
+  const existing = nodes.map((n, i) => pod(`low-${i}`, { cpu: '800m', nodeName: n.metadata.name ?? '', spec: { priority: 1 } }));
+  const cache = cacheOf(nodes, existing);
+  const high = new PodInfo(pod('high', { cpu: '700m', spec: { priority: 100 } }));
+  // Only 4 of the 20 nodes failed for a reason preemption can fix.
+  const filtered = new Map(nodes.map((n, i) => [n.metadata.name ?? '', i < 4 ? Status.unschedulable('Insufficient cpu') : Status.unresolvable('node(s) didn\'t match Pod\'s node affinity/selector')]));
+  // 50% of 4 potential nodes = 2 candidates (50% of all 20 would be 10, more than there are).
+  const plugin = new DefaultPreemption(handleFor(cache), { minCandidateNodesPercentage: 50, minCandidateNodesAbsolute: 1 }, () => 0);
+  t.is(plugin.findCandidates(new CycleState(), high, filtered).candidates.length, 2);
+});
