@@ -5,6 +5,9 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
+import * as io from 'io-ts';
+import { KindRegistry } from '../../src/api/registry.js';
+import { defineResource, strict } from '../../src/api/resource.js';
 import { Pod, Secret } from '../../src/api/generated/kinds.js';
 import type { KubeObject, ResourceType } from '../../src/api/resource.js';
 import { FakeClock } from '../../src/runtime/clock.js';
@@ -367,4 +370,26 @@ test('a compiled body comparison agrees with the generic one on random bodies an
     { numRuns: 400 },
   );
   t.true(compiled > 300);
+});
+
+test('a custom kind reuses validated bodies only when its strategy declares validateMetadata', async (t) => {
+  const spec = strict({ image: io.string }, { replicas: io.number });
+  const calls = { Declared: 0, Silent: 0 };
+  const validating = (kind: 'Declared' | 'Silent') => (o: { readonly spec: { readonly image: string; readonly replicas?: number | undefined } }) => {
+    calls[kind]++;
+    return (o.spec.replicas ?? 0) < 0 ? [{ path: 'spec.replicas', message: 'Invalid value: -1: must be non-negative' }] : [];
+  };
+  const Declared = defineResource({ group: 'example.com', version: 'v1', kind: 'Declared', spec, strategy: { validate: validating('Declared'), validateMetadata: () => [] } });
+  const Silent = defineResource({ group: 'example.com', version: 'v1', kind: 'Silent', spec, strategy: { validate: validating('Silent') } });
+  const kinds = KindRegistry.withBuiltins().register(Declared).register(Silent);
+  const { store } = await setup({ store: { kinds } });
+  const make = async (type: typeof Declared | typeof Silent, kind: string) => {
+    for (let i = 0; i < 6; i++) await store.create(type, { apiVersion: 'example.com/v1', kind, metadata: { name: `x${i}`, namespace: 'default' }, spec: { image: 'nginx', replicas: 2 } });
+    // A body never validated as it is goes the full way, and is refused.
+    await rejectsWith(t, store.create(type, { apiVersion: 'example.com/v1', kind, metadata: { name: 'bad', namespace: 'default' }, spec: { image: 'nginx', replicas: -1 } }), 'Invalid');
+  };
+  await make(Declared, 'Declared');
+  await make(Silent, 'Silent');
+  t.is(calls.Silent, 7, 'every create of a kind that does not declare independence is validated');
+  t.true(calls.Declared <= 3, `equal bodies are validated once, then reused (${calls.Declared} validations)`);
 });
