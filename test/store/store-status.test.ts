@@ -56,11 +56,11 @@ test('under Always a terminated container may run again', async (t) => {
 test('pod and host IPs must be IPs, without duplicates, one per family', async (t) => {
   const { write } = await stored();
   const bad = await rejectsWith(t, write({ podIP: '10.1.0.999' }), 'Invalid');
-  t.regex(bad.message, /status\.podIP: "10\.1\.0\.999": must be a valid IP address/);
+  t.regex(bad.message, /status\.podIP: Invalid value: "10\.1\.0\.999": must be a valid IP address/);
   const dup = await rejectsWith(t, write({ podIPs: [{ ip: '10.1.0.5' }, { ip: '10.1.0.5' }] }), 'Invalid');
   t.regex(dup.message, /status\.podIPs\[1\]\.ip: Duplicate value/);
   const family = await rejectsWith(t, write({ hostIPs: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }] }), 'Invalid');
-  t.regex(family.message, /status\.hostIPs: may specify no more than one IP for each IP family/);
+  t.regex(family.message, /status\.hostIPs: Invalid value: \[\{"ip":"10\.0\.0\.1"\},\{"ip":"10\.0\.0\.2"\}\]: may specify no more than one IP for each IP family/);
 });
 
 test('a nominated node name must be a valid node name; condition types qualified names', async (t) => {
@@ -92,7 +92,7 @@ test('ReplicaSet status counters must be non-negative and consistent', async (t)
   const ok = await store.updateStatus(ReplicaSet, { ...created, status: { replicas: 2, readyReplicas: 2, availableReplicas: 1 } });
   t.is(ok.status?.availableReplicas, 1);
   const err = await rejectsWith(t, store.updateStatus(ReplicaSet, { ...ok, status: { replicas: 2, readyReplicas: 1, availableReplicas: 2 } }), 'Invalid');
-  t.regex(err.message, /status\.availableReplicas: 2: cannot be greater than status\.readyReplicas \(1\)/);
+  t.regex(err.message, /status\.availableReplicas: Invalid value: 2: cannot be greater than status\.readyReplicas \(1\)/);
   const neg = await rejectsWith(t, store.updateStatus(ReplicaSet, { ...ok, status: { replicas: -1 } }), 'Invalid');
   t.regex(neg.message, /status\.replicas/);
 });

@@ -108,6 +108,6 @@ test('pod-frontend-resources with requests.cpu 600m over a 500m limit fails nami
   t.true(r.ok);
   t.deepEqual(
     r.errors.map((e) => `${e.path}: ${e.message}`),
-    ['spec.containers[0].resources.requests.cpu: must be less than or equal to cpu limit of 500m'],
+    ['spec.containers[0].resources.requests.cpu: Invalid value: "600m": must be less than or equal to cpu limit of 500m'],
   );
 });

@@ -25,7 +25,7 @@ const ALWAYS = { allowed: ['Always'], hint: 'pods of this workload are restarted
 export function validateSelectorAndTemplate(selector: T.LabelSelector | undefined, template: T.PodTemplateSpec | undefined, spec: FieldPath, kind: string): FieldError[] {
   const errs: FieldError[] = [];
   if (selector === undefined) errs.push(required(spec.child('selector'), 'set spec.selector.matchLabels to the template\'s labels'));
-  else if (isEmptySelector(selector)) errs.push(invalid(spec.child('selector'), `empty selector is invalid for ${kind}; set spec.selector.matchLabels to the template's labels`));
+  else if (isEmptySelector(selector)) errs.push(invalid(spec.child('selector'), selector, `empty selector is invalid for ${kind}; set spec.selector.matchLabels to the template's labels`));
   else {
     const selErrs = validateLabelSelector(selector, spec.child('selector'));
     errs.push(...selErrs);
@@ -36,7 +36,7 @@ export function validateSelectorAndTemplate(selector: T.LabelSelector | undefine
       } catch {
         matches = false;
       }
-      if (!matches) errs.push(invalid(spec.child('template', 'metadata', 'labels'), '`selector` does not match template `labels`; make spec.template.metadata.labels include the labels spec.selector requires'));
+      if (!matches) errs.push(invalid(spec.child('template', 'metadata', 'labels'), template.metadata?.labels, '`selector` does not match template `labels`; make spec.template.metadata.labels include the labels spec.selector requires'));
     }
   }
   return errs;
@@ -53,7 +53,7 @@ function validateRollingParams(maxSurge: number | string | undefined, maxUnavail
   errs.push(...validateIntOrPercent(maxUnavailable, path.child('maxUnavailable'), 100));
   errs.push(...validateIntOrPercent(maxSurge, path.child('maxSurge')));
   if (maxSurge !== undefined && maxUnavailable !== undefined && intOrPercentOf(maxSurge) === 0 && intOrPercentOf(maxUnavailable) === 0) {
-    errs.push(invalid(path.child('maxUnavailable'), 'may not be 0 when `maxSurge` is 0; allow at least one of them to be non-zero so the rollout can progress'));
+    errs.push(invalid(path.child('maxUnavailable'), maxUnavailable, 'may not be 0 when `maxSurge` is 0; allow at least one of them to be non-zero so the rollout can progress'));
   }
   return errs;
 }
@@ -81,7 +81,7 @@ export function validateDeployment(d: T.Deployment): FieldError[] {
   errs.push(...validateNonnegative(s.minReadySeconds, spec.child('minReadySeconds')));
   if (s.progressDeadlineSeconds !== undefined) {
     errs.push(...validateNonnegative(s.progressDeadlineSeconds, spec.child('progressDeadlineSeconds')));
-    if (s.progressDeadlineSeconds <= (s.minReadySeconds ?? 0)) errs.push(invalid(spec.child('progressDeadlineSeconds'), `${s.progressDeadlineSeconds}: must be greater than minReadySeconds`));
+    if (s.progressDeadlineSeconds <= (s.minReadySeconds ?? 0)) errs.push(invalid(spec.child('progressDeadlineSeconds'), s.progressDeadlineSeconds, `must be greater than minReadySeconds`));
   }
   return errs;
 }
@@ -176,7 +176,7 @@ export function validateStatefulSet(sts: T.StatefulSet): FieldError[] {
         errs.push(...validateNonnegative(ru.partition, spec.child('updateStrategy', 'rollingUpdate', 'partition')));
         if (ru.maxUnavailable !== undefined) {
           errs.push(...validateIntOrPercent(ru.maxUnavailable, spec.child('updateStrategy', 'rollingUpdate', 'maxUnavailable'), 100));
-          if (intOrPercentOf(ru.maxUnavailable) === 0) errs.push(invalid(spec.child('updateStrategy', 'rollingUpdate', 'maxUnavailable'), 'must be greater than 0'));
+          if (intOrPercentOf(ru.maxUnavailable) === 0) errs.push(invalid(spec.child('updateStrategy', 'rollingUpdate', 'maxUnavailable'), ru.maxUnavailable, 'must be greater than 0'));
         }
       }
     } else errs.push(notSupported(spec.child('updateStrategy', 'type'), type, ['OnDelete', 'RollingUpdate']));
@@ -226,7 +226,7 @@ function validateCounters(status: { readonly [field: string]: unknown }, nonNega
   for (const [f, bound] of bounded) {
     const v = num(f) ?? 0;
     const b = num(bound) ?? 0;
-    if (v > b) errs.push(invalid(path.child(f), `${v}: cannot be greater than status.${bound} (${b})`));
+    if (v > b) errs.push(invalid(path.child(f), v, `cannot be greater than status.${bound} (${b})`));
   }
   return errs;
 }

@@ -7,7 +7,7 @@ import type { FieldError } from '../../schema/decode.js';
 import type * as T from '../../generated/types.js';
 import { isValidTimeZone, validateCronSchedule } from '../cron.js';
 import {
-  FieldPath, invalid, notSupported, required, show, validateImmutable, validateLabels, validateNonnegative,
+  FieldPath, invalid, notSupported, required, validateImmutable, validateLabels, validateNonnegative,
 } from './common.js';
 import { validatePodTemplateSpec } from './core.js';
 import { validateSelectorAndTemplate } from './apps.js';
@@ -27,7 +27,7 @@ export function validateJobSpec(s: T.JobSpec, path: FieldPath): FieldError[] {
   errs.push(...validateNonnegative(s.ttlSecondsAfterFinished, path.child('ttlSecondsAfterFinished')));
   if (s.completionMode !== undefined && !['NonIndexed', 'Indexed'].includes(s.completionMode)) errs.push(notSupported(path.child('completionMode'), s.completionMode, ['NonIndexed', 'Indexed']));
   if (s.completionMode === 'Indexed' && s.completions === undefined) errs.push(required(path.child('completions'), 'when completion mode is Indexed'));
-  if (s.backoffLimitPerIndex !== undefined && s.completionMode !== 'Indexed') errs.push(invalid(path.child('backoffLimitPerIndex'), 'requires indexed completion mode'));
+  if (s.backoffLimitPerIndex !== undefined && s.completionMode !== 'Indexed') errs.push(invalid(path.child('backoffLimitPerIndex'), s.backoffLimitPerIndex, 'requires indexed completion mode'));
   if (s.podReplacementPolicy !== undefined && !['TerminatingOrFailed', 'Failed'].includes(s.podReplacementPolicy)) {
     errs.push(notSupported(path.child('podReplacementPolicy'), s.podReplacementPolicy, ['TerminatingOrFailed', 'Failed']));
   }
@@ -63,12 +63,12 @@ export function validateCronJob(cj: T.CronJob): FieldError[] {
   const s = cj.spec;
   const errs: FieldError[] = [];
   const name = cj.metadata.name ?? '';
-  if (name.length > CRONJOB_NAME_MAX) errs.push(invalid(FieldPath.root('metadata', 'name'), `${show(name)}: must be no more than ${CRONJOB_NAME_MAX} characters`));
+  if (name.length > CRONJOB_NAME_MAX) errs.push(invalid(FieldPath.root('metadata', 'name'), name, `must be no more than ${CRONJOB_NAME_MAX} characters`));
   if (s.schedule === '') errs.push(required(spec.child('schedule'), 'set a cron schedule such as "*/5 * * * *" or "@hourly"'));
-  else if (/(^|\s)(CRON_TZ|TZ)=/.test(s.schedule)) errs.push(invalid(spec.child('schedule'), `${show(s.schedule)}: cannot use TZ or CRON_TZ in schedule, use timeZone field instead`));
-  else for (const m of validateCronSchedule(s.schedule)) errs.push(invalid(spec.child('schedule'), m));
+  else if (/(^|\s)(CRON_TZ|TZ)=/.test(s.schedule)) errs.push(invalid(spec.child('schedule'), s.schedule, `cannot use TZ or CRON_TZ in schedule, use timeZone field instead`));
+  else for (const m of validateCronSchedule(s.schedule)) errs.push(invalid(spec.child('schedule'), s.schedule, m));
   if (s.timeZone !== undefined && !isValidTimeZone(s.timeZone)) {
-    errs.push(invalid(spec.child('timeZone'), `${show(s.timeZone)}: unknown time zone; use an IANA name such as Etc/UTC or Europe/Paris`));
+    errs.push(invalid(spec.child('timeZone'), s.timeZone, `unknown time zone; use an IANA name such as Etc/UTC or Europe/Paris`));
   }
   if (s.concurrencyPolicy !== undefined && !['Allow', 'Forbid', 'Replace'].includes(s.concurrencyPolicy)) errs.push(notSupported(spec.child('concurrencyPolicy'), s.concurrencyPolicy, ['Allow', 'Forbid', 'Replace']));
   errs.push(...validateNonnegative(s.startingDeadlineSeconds, spec.child('startingDeadlineSeconds')));

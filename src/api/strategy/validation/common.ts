@@ -78,12 +78,17 @@ export class FieldPath {
 
 const IDENTIFIER_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 
-/** Format a value the way Kubernetes quotes it in messages. @internal */
+/** Longest value text put in a message; longer ones are cut (a whole spec or a 1 MiB value would drown the message). */
+const MAX_SHOWN = 256;
+
+/** Format a value the way Kubernetes quotes it in messages (long values cut with `…`). @internal */
 export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === undefined) return 'null';
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
+  let text: string;
+  if (typeof value === 'string') text = JSON.stringify(value);
+  else if (value === undefined) text = 'null';
+  else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
+  else text = JSON.stringify(value) ?? String(value);
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
 }
 
 /** `Required value`: a field that must be set is missing or empty. @public */
@@ -91,9 +96,33 @@ export function required(path: FieldPath, detail = ''): FieldError {
   return { path: path.toString(), message: detail === '' ? 'Required value' : `Required value: ${detail}` };
 }
 
-/** An invalid value; the message is the detail, which says what a valid value looks like. @public */
-export function invalid(path: FieldPath, detail: string): FieldError {
-  return { path: path.toString(), message: detail };
+/**
+ * `Invalid value`: a value that is set but not acceptable, printed as Kubernetes'
+ * `field.Invalid` prints it: `Invalid value: <value>: <detail>`.
+ *
+ * `value` is the value found at `path` (the number, string, list or object that was checked);
+ * it is printed with {@link show}: strings JSON-quoted, numbers and booleans plain, lists and
+ * objects as JSON, absent as `null`. `detail` says what a valid value looks like.
+ *
+ * @example
+ * ```ts
+ * invalid(FieldPath.root('spec', 'replicas'), -1, 'must be greater than or equal to 0');
+ * // { path: 'spec.replicas', message: 'Invalid value: -1: must be greater than or equal to 0' }
+ * ```
+ * @public
+ */
+export function invalid(path: FieldPath, value: unknown, detail: string): FieldError {
+  return { path: path.toString(), message: `Invalid value: ${show(value)}: ${detail}` };
+}
+
+/** `Too long`: a value (or a collection's total size) over its length limit. @public */
+export function tooLong(path: FieldPath, detail: string): FieldError {
+  return { path: path.toString(), message: `Too long: ${detail}` };
+}
+
+/** `Too many`: a list with more than `max` items; the message gives the actual count. @public */
+export function tooMany(path: FieldPath, actual: number, max: number): FieldError {
+  return { path: path.toString(), message: `Too many: ${actual}: must have at most ${max} items` };
 }
 
 /** `Unsupported value`: a value outside a closed set; the message lists the supported ones. @public */
@@ -119,12 +148,12 @@ export function notFound(path: FieldPath, value: unknown, detail?: string): Fiel
 
 /** Field errors from a list of format problems of one value. @internal */
 export function formatErrors(path: FieldPath, value: string, problems: readonly string[]): FieldError[] {
-  return problems.map((p) => invalid(path, `${show(value)}: ${p}`));
+  return problems.map((p) => invalid(path, value, p));
 }
 
 /** `field is immutable` when `next` differs from `prev` (deeply). @public */
 export function validateImmutable(next: unknown, prev: unknown, path: FieldPath): FieldError[] {
-  return deepEqual(next, prev) ? [] : [invalid(path, 'field is immutable')];
+  return deepEqual(next, prev) ? [] : [invalid(path, next, 'field is immutable')];
 }
 
 /** Structural equality of JSON values; absent and `undefined` are the same. @public */
@@ -147,12 +176,12 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 
 /** `must be greater than or equal to 0` for a negative value. @public */
 export function validateNonnegative(value: number | undefined, path: FieldPath): FieldError[] {
-  return value !== undefined && value < 0 ? [invalid(path, `${value}: must be greater than or equal to 0`)] : [];
+  return value !== undefined && value < 0 ? [invalid(path, value, `must be greater than or equal to 0`)] : [];
 }
 
 /** `must be greater than 0` for a value below 1. @public */
 export function validatePositive(value: number | undefined, path: FieldPath): FieldError[] {
-  return value !== undefined && value <= 0 ? [invalid(path, `${value}: must be greater than 0`)] : [];
+  return value !== undefined && value <= 0 ? [invalid(path, value, `must be greater than 0`)] : [];
 }
 
 const CACHE_MAX = 4096;
@@ -208,7 +237,7 @@ export function validateAnnotations(annotations: { readonly [key: string]: strin
     if (kp.length > 0) errs.push(...formatErrors(path, k, kp));
     size += Buffer.byteLength(k) + Buffer.byteLength(v);
   }
-  if (size > TOTAL_ANNOTATION_SIZE) errs.push({ path: path.toString(), message: `Too long: may not be more than ${TOTAL_ANNOTATION_SIZE} bytes (annotations total ${size} bytes); move large data to a ConfigMap` });
+  if (size > TOTAL_ANNOTATION_SIZE) errs.push(tooLong(path, `may not be more than ${TOTAL_ANNOTATION_SIZE} bytes (annotations total ${size} bytes); move large data to a ConfigMap`));
   return errs;
 }
 
@@ -219,7 +248,7 @@ export function validateFinalizerName(name: string, path: FieldPath): FieldError
   const problems = isQualifiedName(name);
   if (problems.length > 0) return formatErrors(path, name, problems);
   if (!name.includes('/') && !STANDARD_FINALIZERS.has(name)) {
-    return [invalid(path, `${show(name)}: name is neither a standard finalizer name nor is it fully qualified; use a domain prefix such as 'example.com/${name}'`)];
+    return [invalid(path, name, `name is neither a standard finalizer name nor is it fully qualified; use a domain prefix such as 'example.com/${name}'`)];
   }
   return [];
 }
@@ -274,7 +303,7 @@ function validateOwnerReferences(m: ObjectMeta, path: FieldPath): FieldError[] {
     if (ref.controller === true) controllers.push(`${ref.kind}/${ref.name}`);
   });
   if (controllers.length > 1) {
-    errs.push(invalid(path, `Only one reference can have Controller set to true. Found "true" in references for ${controllers.join(' and ')}`));
+    errs.push(invalid(path, m.ownerReferences, `Only one reference can have Controller set to true. Found "true" in references for ${controllers.join(' and ')}`));
   }
   return errs;
 }
@@ -342,10 +371,10 @@ export function validateIntOrPercent(value: IntOrString | undefined, path: Field
   try {
     parsed = intOrPercentValue(value);
   } catch {
-    return [invalid(path, `${show(value)}: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%' or '93%'), or use an integer`)];
+    return [invalid(path, value, `a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%' or '93%'), or use an integer`)];
   }
-  if (parsed.value < 0) return [invalid(path, `${show(value)}: must be greater than or equal to 0`)];
-  if (maxPercent !== undefined && parsed.value > maxPercent) return [invalid(path, `${show(value)}: must not be greater than ${maxPercent}%`)];
+  if (parsed.value < 0) return [invalid(path, value, `must be greater than or equal to 0`)];
+  if (maxPercent !== undefined && parsed.value > maxPercent) return [invalid(path, value, `must not be greater than ${maxPercent}%`)];
   return [];
 }
 

@@ -13,7 +13,7 @@ import {
   isConfigMapKey, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isIP, isValidPortName, isValidPortNum,
 } from '../names.js';
 import {
-  deepEqual, duplicate, FieldPath, labelValueProblems, parsedQuantity, qualifiedNameProblems, forbidden, formatErrors, invalid, notFound, notSupported, required, show, validateImmutable,
+  deepEqual, duplicate, FieldPath, labelValueProblems, parsedQuantity, qualifiedNameProblems, forbidden, formatErrors, invalid, notFound, notSupported, required, show, tooLong, validateImmutable,
   validateLabels, validateLabelSelector, validateNonnegative, validatePositive,
 } from './common.js';
 
@@ -60,15 +60,15 @@ function validateResourceName(name: string, path: FieldPath, container: boolean)
   if (container) {
     if (!name.includes('/')) {
       if (!STANDARD_CONTAINER_RESOURCES.has(name) && !name.startsWith('hugepages-')) {
-        return [invalid(path, `${show(name)}: must be a standard resource for containers (cpu, memory, ephemeral-storage, hugepages-<size>) or fully qualified (e.g. example.com/gpu)`)];
+        return [invalid(path, name, `must be a standard resource for containers (cpu, memory, ephemeral-storage, hugepages-<size>) or fully qualified (e.g. example.com/gpu)`)];
       }
     } else if (!isNativeResource(name) && name.startsWith('requests.')) {
-      return [invalid(path, `${show(name)}: doesn't follow extended resource name standard; drop the "requests." prefix`)];
+      return [invalid(path, name, `doesn't follow extended resource name standard; drop the "requests." prefix`)];
     }
     return [];
   }
   if (!name.includes('/') && !STANDARD_RESOURCES.has(name) && !name.startsWith('hugepages-') && !name.startsWith('requests.') && !name.startsWith('limits.')) {
-    return [invalid(path, `${show(name)}: must be a standard resource type (cpu, memory, ephemeral-storage, hugepages-<size>) or fully qualified (e.g. example.com/gpu)`)];
+    return [invalid(path, name, `must be a standard resource type (cpu, memory, ephemeral-storage, hugepages-<size>) or fully qualified (e.g. example.com/gpu)`)];
   }
   return [];
 }
@@ -78,8 +78,8 @@ function validateResourceQuantities(map: { readonly [k: string]: string } | unde
   for (const [k, v] of Object.entries(map ?? {})) {
     errs.push(...validateResourceName(k, path.key(k), container));
     const q = parsedQuantity(v);
-    if (q === undefined) errs.push(invalid(path.key(k), `${show(v)}: must be a quantity such as 500m or 128Mi`));
-    else if (q.nanos < 0n) errs.push(invalid(path.key(k), `${show(v)}: must be greater than or equal to 0`));
+    if (q === undefined) errs.push(invalid(path.key(k), v, `must be a quantity such as 500m or 128Mi`));
+    else if (q.nanos < 0n) errs.push(invalid(path.key(k), v, `must be greater than or equal to 0`));
   }
   return errs;
 }
@@ -106,8 +106,8 @@ export function validateResourceRequirements(r: T.ResourceRequirements | undefin
     const lim = parsedQuantity(limText);
     if (req === undefined || lim === undefined) continue;
     const cmp = compareQuantities(req, lim);
-    if (cmp !== 0 && !isOvercommitAllowed(name)) errs.push(invalid(path.child('requests').key(name), `${show(reqText)}: must be equal to ${name} limit of ${limText} (${name} cannot be overcommitted)`));
-    else if (cmp > 0) errs.push(invalid(path.child('requests').key(name), `must be less than or equal to ${name} limit of ${limText}`));
+    if (cmp !== 0 && !isOvercommitAllowed(name)) errs.push(invalid(path.child('requests').key(name), reqText, `must be equal to ${name} limit of ${limText} (${name} cannot be overcommitted)`));
+    else if (cmp > 0) errs.push(invalid(path.child('requests').key(name), reqText, `must be less than or equal to ${name} limit of ${limText}`));
   }
   return errs;
 }
@@ -134,8 +134,8 @@ function validateHandler(h: T.LifecycleHandler | T.Probe, path: FieldPath, kinds
 }
 
 function validatePortNumOrName(port: number | string, path: FieldPath): FieldError[] {
-  if (typeof port === 'number') return isValidPortNum(port).map((m) => invalid(path, `${port}: ${m}`));
-  if (/^\d+$/.test(port)) return isValidPortNum(Number(port)).map((m) => invalid(path, `${show(port)}: ${m}`));
+  if (typeof port === 'number') return isValidPortNum(port).map((m) => invalid(path, port, m));
+  if (/^\d+$/.test(port)) return isValidPortNum(Number(port)).map((m) => invalid(path, port, m));
   return formatErrors(path, port, isValidPortName(port));
 }
 
@@ -147,7 +147,7 @@ function validateProbe(p: T.Probe | undefined, path: FieldPath, liveness: boolea
   errs.push(...validateNonnegative(p.periodSeconds, path.child('periodSeconds')));
   errs.push(...validateNonnegative(p.successThreshold, path.child('successThreshold')));
   errs.push(...validateNonnegative(p.failureThreshold, path.child('failureThreshold')));
-  if (liveness && p.successThreshold !== undefined && p.successThreshold !== 1) errs.push(invalid(path.child('successThreshold'), `${p.successThreshold}: must be 1`));
+  if (liveness && p.successThreshold !== undefined && p.successThreshold !== 1) errs.push(invalid(path.child('successThreshold'), p.successThreshold, `must be 1`));
   if (p.terminationGracePeriodSeconds !== undefined) errs.push(...validatePositive(p.terminationGracePeriodSeconds, path.child('terminationGracePeriodSeconds')));
   return errs;
 }
@@ -161,9 +161,9 @@ function validateEnv(env: readonly T.EnvVar[] | undefined, path: FieldPath): Fie
     const vf = e.valueFrom;
     if (vf !== undefined) {
       const sources = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef', 'fileKeyRef'].filter((k) => isSet((vf as { readonly [k: string]: unknown })[k]));
-      if (sources.length === 0) errs.push(invalid(p.child('valueFrom'), 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
-      else if (sources.length > 1) errs.push(invalid(p.child('valueFrom'), 'may not have more than one field specified at a time'));
-      if (e.value !== undefined && e.value !== '') errs.push(invalid(p.child('valueFrom'), 'may not be specified when `value` is not empty'));
+      if (sources.length === 0) errs.push(invalid(p.child('valueFrom'), vf, 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
+      else if (sources.length > 1) errs.push(invalid(p.child('valueFrom'), vf, 'may not have more than one field specified at a time'));
+      if (e.value !== undefined && e.value !== '') errs.push(invalid(p.child('valueFrom'), vf, 'may not be specified when `value` is not empty'));
       if (vf.configMapKeyRef !== undefined && vf.configMapKeyRef.key === '') errs.push(required(p.child('valueFrom', 'configMapKeyRef', 'key')));
       if (vf.secretKeyRef !== undefined && vf.secretKeyRef.key === '') errs.push(required(p.child('valueFrom', 'secretKeyRef', 'key')));
     }
@@ -178,7 +178,7 @@ function validateContainer(c: T.Container, path: FieldPath, kind: ContainerKind,
   if (c.name === '') errs.push(required(path.child('name')));
   else errs.push(...formatErrors(path.child('name'), c.name, isDNS1123Label(c.name)));
   if (c.image === undefined || c.image.trim() === '') errs.push(required(path.child('image'), 'set the container image, e.g. image: nginx:1.27'));
-  else if (c.image !== c.image.trim()) errs.push(invalid(path.child('image'), `${show(c.image)}: must not have leading or trailing whitespace`));
+  else if (c.image !== c.image.trim()) errs.push(invalid(path.child('image'), c.image, `must not have leading or trailing whitespace`));
   if (c.imagePullPolicy !== undefined && !has(PULL_POLICIES, c.imagePullPolicy)) errs.push(notSupported(path.child('imagePullPolicy'), c.imagePullPolicy, PULL_POLICIES));
   if (c.terminationMessagePolicy !== undefined && !has(TERMINATION_MESSAGE_POLICIES, c.terminationMessagePolicy)) {
     errs.push(notSupported(path.child('terminationMessagePolicy'), c.terminationMessagePolicy, TERMINATION_MESSAGE_POLICIES));
@@ -191,8 +191,8 @@ function validateContainer(c: T.Container, path: FieldPath, kind: ContainerKind,
       if (portNames.has(port.name)) errs.push(duplicate(p.child('name'), port.name));
       portNames.add(port.name);
     }
-    errs.push(...isValidPortNum(port.containerPort).map((m) => invalid(p.child('containerPort'), `${port.containerPort}: ${m}`)));
-    if (port.hostPort !== undefined && port.hostPort !== 0) errs.push(...isValidPortNum(port.hostPort).map((m) => invalid(p.child('hostPort'), `${port.hostPort}: ${m}`)));
+    errs.push(...isValidPortNum(port.containerPort).map((m) => invalid(p.child('containerPort'), port.containerPort, m)));
+    if (port.hostPort !== undefined && port.hostPort !== 0) errs.push(...isValidPortNum(port.hostPort).map((m) => invalid(p.child('hostPort'), port.hostPort, m)));
     if (port.protocol !== undefined && !has(PROTOCOLS, port.protocol)) errs.push(notSupported(p.child('protocol'), port.protocol, PROTOCOLS));
   });
   errs.push(...validateEnv(c.env, path.child('env')));
@@ -202,10 +202,10 @@ function validateContainer(c: T.Container, path: FieldPath, kind: ContainerKind,
     if (m.name === '') errs.push(required(p.child('name')));
     else if (!volumes.has(m.name)) errs.push(notFound(p.child('name'), m.name, 'add a volume with this name to spec.volumes'));
     if (m.mountPath === '') errs.push(required(p.child('mountPath')));
-    else if (mountPaths.has(m.mountPath)) errs.push(invalid(p.child('mountPath'), `${show(m.mountPath)}: must be unique`));
+    else if (mountPaths.has(m.mountPath)) errs.push(invalid(p.child('mountPath'), m.mountPath, `must be unique`));
     mountPaths.add(m.mountPath);
     if (m.subPath !== undefined && (m.subPath.startsWith('/') || m.subPath.split('/').includes('..'))) {
-      errs.push(invalid(p.child('subPath'), `${show(m.subPath)}: must be a relative path without '..'`));
+      errs.push(invalid(p.child('subPath'), m.subPath, `must be a relative path without '..'`));
     }
   });
   errs.push(...validateResourceRequirements(c.resources, path.child('resources')));
@@ -233,7 +233,7 @@ function validateContainer(c: T.Container, path: FieldPath, kind: ContainerKind,
 // Volumes
 
 function validateMode(mode: number | undefined, path: FieldPath): FieldError[] {
-  return mode !== undefined && (mode < 0 || mode > 0o777) ? [invalid(path, `${mode}: must be a number between 0 and 0777 (octal), both inclusive`)] : [];
+  return mode !== undefined && (mode < 0 || mode > 0o777) ? [invalid(path, mode, `must be a number between 0 and 0777 (octal), both inclusive`)] : [];
 }
 
 function validateVolumes(volumes: readonly T.Volume[] | undefined, path: FieldPath): { errs: FieldError[]; names: Set<string> } {
@@ -265,7 +265,7 @@ function validateVolumes(volumes: readonly T.Volume[] | undefined, path: FieldPa
     if (v.hostPath !== undefined && v.hostPath.path === '') errs.push(required(p.child('hostPath', 'path')));
     if (v.emptyDir?.sizeLimit !== undefined) {
       const q = parsedQuantity(v.emptyDir.sizeLimit);
-      if (q !== undefined && q.nanos < 0n) errs.push(invalid(p.child('emptyDir', 'sizeLimit'), 'must be greater than or equal to 0'));
+      if (q !== undefined && q.nanos < 0n) errs.push(forbidden(p.child('emptyDir', 'sizeLimit'), `must be a valid resource quantity greater than or equal to 0, got ${show(v.emptyDir.sizeLimit)}`));
     }
   });
   return { errs, names };
@@ -281,14 +281,14 @@ function validateTolerations(ts: readonly T.Toleration[] | undefined, path: Fiel
     if (t.key !== undefined && t.key !== '') errs.push(...formatErrors(p.child('key'), t.key, qualifiedNameProblems(t.key)));
     const op = t.operator ?? 'Equal';
     if ((t.key === undefined || t.key === '') && op !== 'Exists') {
-      errs.push(invalid(p.child('operator'), `${show(op)}: operator must be Exists when \`key\` is empty, which means "match all values and all keys"`));
+      errs.push(invalid(p.child('operator'), op, `operator must be Exists when \`key\` is empty, which means "match all values and all keys"`));
     }
     if (!has(TOLERATION_OPERATORS, op)) errs.push(notSupported(p.child('operator'), op, TOLERATION_OPERATORS));
-    else if (op === 'Exists' && t.value !== undefined && t.value !== '') errs.push(invalid(p.child('operator'), 'value must be empty when `operator` is \'Exists\''));
+    else if (op === 'Exists' && t.value !== undefined && t.value !== '') errs.push(invalid(p.child('operator'), t.value, 'value must be empty when `operator` is \'Exists\''));
     else if (op === 'Equal' && t.value !== undefined) errs.push(...formatErrors(p.child('value'), t.value, labelValueProblems(t.value)));
     if (t.effect !== undefined && t.effect !== '' && !has(TAINT_EFFECTS, t.effect)) errs.push(notSupported(p.child('effect'), t.effect, TAINT_EFFECTS));
     if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') {
-      errs.push(invalid(p.child('effect'), `${show(t.effect ?? '')}: effect must be 'NoExecute' when \`tolerationSeconds\` is set`));
+      errs.push(invalid(p.child('effect'), t.effect ?? '', `effect must be 'NoExecute' when \`tolerationSeconds\` is set`));
     }
   });
   return errs;
@@ -330,7 +330,7 @@ function validateNodeSelectorTerm(term: T.NodeSelectorTerm, path: FieldPath): Fi
 }
 
 function validateWeight(w: number, path: FieldPath): FieldError[] {
-  return w < 1 || w > 100 ? [invalid(path, `${w}: must be in the range 1-100`)] : [];
+  return w < 1 || w > 100 ? [invalid(path, w, `must be in the range 1-100`)] : [];
 }
 
 function validatePodAffinityTerm(term: T.PodAffinityTerm, path: FieldPath): FieldError[] {
@@ -424,7 +424,7 @@ export function validatePodSpec(spec: T.PodSpec, path: FieldPath, options: PodSp
   if (spec.dnsPolicy === 'None' && spec.dnsConfig === undefined) errs.push(required(path.child('dnsConfig'), 'must provide `dnsConfig` when `dnsPolicy` is None'));
   errs.push(...validateNonnegative(spec.terminationGracePeriodSeconds, path.child('terminationGracePeriodSeconds')));
   if (spec.activeDeadlineSeconds !== undefined && spec.activeDeadlineSeconds < 1) {
-    errs.push(invalid(path.child('activeDeadlineSeconds'), `${spec.activeDeadlineSeconds}: must be between 1 and 2147483647, inclusive`));
+    errs.push(invalid(path.child('activeDeadlineSeconds'), spec.activeDeadlineSeconds, `must be between 1 and 2147483647, inclusive`));
   }
   for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) {
     errs.push(...formatErrors(path.child('nodeSelector'), k, qualifiedNameProblems(k)));
@@ -460,7 +460,7 @@ function validateHostNetworkPorts(spec: T.PodSpec, path: FieldPath): FieldError[
     (cs ?? []).forEach((c, i) => {
       (c.ports ?? []).forEach((port, j) => {
         if (port.hostPort !== undefined && port.hostPort !== 0 && port.hostPort !== port.containerPort) {
-          errs.push(invalid(path.child(field).index(i).child('ports').index(j).child('containerPort'), `${port.containerPort}: must match \`hostPort\` (${port.hostPort}) when \`hostNetwork\` is true; set both to the same port`));
+          errs.push(invalid(path.child(field).index(i).child('ports').index(j).child('containerPort'), port.containerPort, `must match \`hostPort\` (${port.hostPort}) when \`hostNetwork\` is true; set both to the same port`));
         }
       });
     });
@@ -538,14 +538,14 @@ export function validatePodStatusUpdate(pod: T.Pod, old: T.Pod): FieldError[] {
 
 function validateStatusIPs(single: string | undefined, list: readonly { readonly ip: string }[] | undefined, status: FieldPath, singleName: string, listName: string): FieldError[] {
   const errs: FieldError[] = [];
-  if (single !== undefined && single !== '' && !isIP(single)) errs.push(invalid(status.child(singleName), `${show(single)}: must be a valid IP address`));
+  if (single !== undefined && single !== '' && !isIP(single)) errs.push(invalid(status.child(singleName), single, `must be a valid IP address`));
   const seen = new Set<string>();
   let v4 = 0;
   let v6 = 0;
   (list ?? []).forEach((entry, i) => {
     const p = status.child(listName).index(i).child('ip');
     if (!isIP(entry.ip)) {
-      errs.push(invalid(p, `${show(entry.ip)}: must be a valid IP address`));
+      errs.push(invalid(p, entry.ip, `must be a valid IP address`));
       return;
     }
     if (seen.has(entry.ip)) errs.push(duplicate(p, entry.ip));
@@ -553,7 +553,7 @@ function validateStatusIPs(single: string | undefined, list: readonly { readonly
     if (entry.ip.includes(':')) v6++;
     else v4++;
   });
-  if (v4 > 1 || v6 > 1) errs.push(invalid(status.child(listName), 'may specify no more than one IP for each IP family'));
+  if (v4 > 1 || v6 > 1) errs.push(invalid(status.child(listName), list, 'may specify no more than one IP for each IP family'));
   return errs;
 }
 
@@ -603,8 +603,8 @@ export function validatePodUpdate(pod: T.Pod, old: T.Pod): FieldError[] {
     if ((c.image ?? '') === '' && (o.containers[i]?.image ?? '') !== '') errs.push(required(spec.child('containers').index(i).child('image'), 'an image may not be removed on update'));
   });
   if (o.activeDeadlineSeconds !== undefined) {
-    if (n.activeDeadlineSeconds === undefined) errs.push(invalid(spec.child('activeDeadlineSeconds'), 'must not be removed once set; lower it instead'));
-    else if (n.activeDeadlineSeconds > o.activeDeadlineSeconds) errs.push(invalid(spec.child('activeDeadlineSeconds'), `${n.activeDeadlineSeconds}: must be less than or equal to the previous value ${o.activeDeadlineSeconds}`));
+    if (n.activeDeadlineSeconds === undefined) errs.push(invalid(spec.child('activeDeadlineSeconds'), n.activeDeadlineSeconds, 'must not be removed once set; lower it instead'));
+    else if (n.activeDeadlineSeconds > o.activeDeadlineSeconds) errs.push(invalid(spec.child('activeDeadlineSeconds'), n.activeDeadlineSeconds, `must be less than or equal to the previous value ${o.activeDeadlineSeconds}`));
   }
   const nt = n.tolerations ?? [];
   (o.tolerations ?? []).forEach((t) => {
@@ -687,10 +687,10 @@ export function validateService(svc: T.Service): FieldError[] {
     else errs.push(...formatErrors(path.child('externalName'), s.externalName.replace(/\.$/, ''), isDNS1123Subdomain(s.externalName.replace(/\.$/, ''))));
   }
   if (s.clusterIP !== undefined && s.clusterIP !== '' && s.clusterIP !== 'None' && !isIP(s.clusterIP)) {
-    errs.push(invalid(path.child('clusterIP'), `${show(s.clusterIP)}: must be empty, 'None', or a valid IP address`));
+    errs.push(invalid(path.child('clusterIP'), s.clusterIP, `must be empty, 'None', or a valid IP address`));
   }
   if (isHeadless(s) && (type === 'NodePort' || type === 'LoadBalancer')) {
-    errs.push(invalid(path.child('clusterIP'), `'None': may not be set to 'None' for ${type} services; leave clusterIP empty, or use type ClusterIP for a headless service`));
+    errs.push(invalid(path.child('clusterIP'), s.clusterIP, `may not be set to 'None' for ${type} services; leave clusterIP empty, or use type ClusterIP for a headless service`));
   }
   const names = new Set<string>();
   const portProto = new Set<string>();
@@ -704,7 +704,7 @@ export function validateService(svc: T.Service): FieldError[] {
       if (names.has(port.name)) errs.push(duplicate(p.child('name'), port.name));
       names.add(port.name);
     }
-    errs.push(...isValidPortNum(port.port).map((m) => invalid(p.child('port'), `${port.port}: ${m}`)));
+    errs.push(...isValidPortNum(port.port).map((m) => invalid(p.child('port'), port.port, m)));
     const proto = port.protocol ?? 'TCP';
     if (!has(PROTOCOLS, proto)) errs.push(notSupported(p.child('protocol'), proto, PROTOCOLS));
     const key = `${port.port}/${proto}`;
@@ -713,7 +713,7 @@ export function validateService(svc: T.Service): FieldError[] {
     if (port.targetPort !== undefined && port.targetPort !== 0 && port.targetPort !== '') errs.push(...validatePortNumOrName(port.targetPort, p.child('targetPort')));
     if (port.nodePort !== undefined && port.nodePort !== 0) {
       if (type !== 'NodePort' && type !== 'LoadBalancer') errs.push(forbidden(p.child('nodePort'), `may not be used when \`type\` is '${type}'`));
-      else errs.push(...isValidPortNum(port.nodePort).map((m) => invalid(p.child('nodePort'), `${port.nodePort}: ${m}`)));
+      else errs.push(...isValidPortNum(port.nodePort).map((m) => invalid(p.child('nodePort'), port.nodePort, m)));
       const nodeKey = `${port.nodePort}/${proto}`;
       if (nodePorts.has(nodeKey)) errs.push(duplicate(p.child('nodePort'), port.nodePort));
       nodePorts.add(nodeKey);
@@ -722,9 +722,9 @@ export function validateService(svc: T.Service): FieldError[] {
   errs.push(...validateLabels(s.selector, path.child('selector')));
   if (s.sessionAffinity !== undefined && !has(['None', 'ClientIP'], s.sessionAffinity)) errs.push(notSupported(path.child('sessionAffinity'), s.sessionAffinity, ['None', 'ClientIP']));
   const timeout = s.sessionAffinityConfig?.clientIP?.timeoutSeconds;
-  if (timeout !== undefined && (timeout <= 0 || timeout > 86400)) errs.push(invalid(path.child('sessionAffinityConfig', 'clientIP', 'timeoutSeconds'), `${timeout}: must be greater than 0 and less than 86400`));
+  if (timeout !== undefined && (timeout <= 0 || timeout > 86400)) errs.push(invalid(path.child('sessionAffinityConfig', 'clientIP', 'timeoutSeconds'), timeout, `must be greater than 0 and less than 86400`));
   if (s.externalTrafficPolicy !== undefined) {
-    if (type !== 'NodePort' && type !== 'LoadBalancer') errs.push(invalid(path.child('externalTrafficPolicy'), `may only be set when \`type\` is 'NodePort' or 'LoadBalancer'`));
+    if (type !== 'NodePort' && type !== 'LoadBalancer') errs.push(invalid(path.child('externalTrafficPolicy'), s.externalTrafficPolicy, `may only be set when \`type\` is 'NodePort' or 'LoadBalancer'`));
     else if (!has(['Cluster', 'Local'], s.externalTrafficPolicy)) errs.push(notSupported(path.child('externalTrafficPolicy'), s.externalTrafficPolicy, ['Cluster', 'Local']));
   }
   if (s.internalTrafficPolicy !== undefined && !has(['Cluster', 'Local'], s.internalTrafficPolicy)) errs.push(notSupported(path.child('internalTrafficPolicy'), s.internalTrafficPolicy, ['Cluster', 'Local']));
@@ -735,7 +735,7 @@ export function validateService(svc: T.Service): FieldError[] {
     if (!has(['IPv4', 'IPv6'], f)) errs.push(notSupported(path.child('ipFamilies').index(i), f, ['IPv4', 'IPv6']));
   });
   (s.externalIPs ?? []).forEach((ip, i) => {
-    if (!isIP(ip)) errs.push(invalid(path.child('externalIPs').index(i), `${show(ip)}: must be a valid IP address`));
+    if (!isIP(ip)) errs.push(invalid(path.child('externalIPs').index(i), ip, `must be a valid IP address`));
   });
   return errs;
 }
@@ -777,7 +777,7 @@ export function validateConfigMap(cm: T.ConfigMap): FieldError[] {
     if (Object.hasOwn(data, k)) errs.push(duplicate(FieldPath.root('binaryData'), k));
     size += Buffer.from(v, 'base64').length;
   }
-  if (size > MAX_DATA_SIZE) errs.push({ path: '<root>', message: `Too long: must have at most ${MAX_DATA_SIZE} bytes (data and binaryData total ${size}); split the data across several ConfigMaps` });
+  if (size > MAX_DATA_SIZE) errs.push(tooLong(FieldPath.root(), `must have at most ${MAX_DATA_SIZE} bytes (data and binaryData total ${size}); split the data across several ConfigMaps`));
   return errs;
 }
 
@@ -810,7 +810,7 @@ export function validateSecret(secret: T.Secret): FieldError[] {
   let size = 0;
   for (const v of Object.values(data)) size += Buffer.from(v, 'base64').length;
   for (const v of Object.values(secret.stringData ?? {})) size += Buffer.byteLength(v);
-  if (size > MAX_DATA_SIZE) errs.push(invalid(FieldPath.root('data'), `Too long: must have at most ${MAX_DATA_SIZE} bytes (total ${size})`));
+  if (size > MAX_DATA_SIZE) errs.push(tooLong(FieldPath.root('data'), `must have at most ${MAX_DATA_SIZE} bytes (total ${size})`));
   const type = secret.type ?? 'Opaque';
   const keys = new Set([...Object.keys(data), ...Object.keys(secret.stringData ?? {})]);
   for (const k of SECRET_REQUIRED_KEYS[type] ?? []) if (!keys.has(k)) errs.push(required(FieldPath.root('data').key(k), `a ${type} secret needs the key ${show(k)}`));
@@ -836,7 +836,7 @@ export function validateNamespace(ns: T.Namespace): FieldError[] {
     const p = FieldPath.root('spec').child('finalizers').index(i);
     const problems = qualifiedNameProblems(f);
     if (problems.length > 0) errs.push(...formatErrors(p, f, problems));
-    else if (!f.includes('/') && f !== 'kubernetes') errs.push(invalid(p, `${show(f)}: name is neither a standard finalizer name nor is it fully qualified`));
+    else if (!f.includes('/') && f !== 'kubernetes') errs.push(invalid(p, f, `name is neither a standard finalizer name nor is it fully qualified`));
   });
   return errs;
 }
@@ -894,7 +894,7 @@ export function validatePersistentVolumeClaimSpec(spec: T.PersistentVolumeClaimS
   if (storage === undefined) errs.push(required(sp, 'request the size of the volume, e.g. storage: 1Gi'));
   else {
     const q = parsedQuantity(storage);
-    if (q === undefined || q.nanos <= 0n) errs.push(invalid(sp, `${show(storage)}: must be greater than zero`));
+    if (q === undefined || q.nanos <= 0n) errs.push(invalid(sp, storage, `must be greater than zero`));
   }
   errs.push(...validateResourceQuantities(s.resources?.requests, path.child('resources', 'requests')));
   errs.push(...validateResourceQuantities(s.resources?.limits, path.child('resources', 'limits')));
@@ -967,7 +967,7 @@ export function validatePersistentVolume(pv: T.PersistentVolume): FieldError[] {
   if (s.nfs !== undefined) {
     if (s.nfs.server === '') errs.push(required(path.child('nfs', 'server')));
     if (s.nfs.path === '') errs.push(required(path.child('nfs', 'path')));
-    else if (!s.nfs.path.startsWith('/')) errs.push(invalid(path.child('nfs', 'path'), `${show(s.nfs.path)}: must be an absolute path`));
+    else if (!s.nfs.path.startsWith('/')) errs.push(invalid(path.child('nfs', 'path'), s.nfs.path, `must be an absolute path`));
   }
   if (s.hostPath !== undefined && s.hostPath.path === '') errs.push(required(path.child('hostPath', 'path')));
   return errs;
@@ -995,10 +995,10 @@ export function validateEvent(ev: T.Event): FieldError[] {
   if ((io.name ?? '') === '') errs.push(required(p.child('name'), 'name the object this event is about'));
   const ns = ev.metadata.namespace;
   if (io.namespace !== undefined && io.namespace !== '' && ns !== undefined && ns !== '' && io.namespace !== ns) {
-    errs.push(invalid(p.child('namespace'), `${show(io.namespace)}: does not match event.namespace ${show(ns)}`));
+    errs.push(invalid(p.child('namespace'), io.namespace, `does not match event.namespace ${show(ns)}`));
   }
   if (ev.type !== undefined && ev.type !== '' && !has(['Normal', 'Warning'], ev.type)) errs.push(notSupported(FieldPath.root('type'), ev.type, ['Normal', 'Warning']));
-  if (ev.reason !== undefined && ev.reason.length > 128) errs.push(invalid(FieldPath.root('reason'), 'must be no more than 128 characters'));
+  if (ev.reason !== undefined && ev.reason.length > 128) errs.push(invalid(FieldPath.root('reason'), ev.reason, 'must be no more than 128 characters'));
   return errs;
 }
 
@@ -1009,7 +1009,7 @@ export function validateEndpoints(ep: T.Endpoints): FieldError[] {
     const p = FieldPath.root('subsets').index(i);
     const addrs = (list: readonly T.EndpointAddress[] | undefined, name: string): void => {
       (list ?? []).forEach((a, j) => {
-        if (!isIP(a.ip)) errs.push(invalid(p.child(name).index(j).child('ip'), `${show(a.ip)}: must be a valid IP address`));
+        if (!isIP(a.ip)) errs.push(invalid(p.child(name).index(j).child('ip'), a.ip, `must be a valid IP address`));
       });
     };
     addrs(ss.addresses, 'addresses');
@@ -1023,7 +1023,7 @@ export function validateEndpoints(ep: T.Endpoints): FieldError[] {
         if (names.has(port.name)) errs.push(duplicate(pp.child('name'), port.name));
         names.add(port.name);
       }
-      errs.push(...isValidPortNum(port.port).map((m) => invalid(pp.child('port'), `${port.port}: ${m}`)));
+      errs.push(...isValidPortNum(port.port).map((m) => invalid(pp.child('port'), port.port, m)));
       if (port.protocol !== undefined && !has(PROTOCOLS, port.protocol)) errs.push(notSupported(pp.child('protocol'), port.protocol, PROTOCOLS));
     });
   });

@@ -6,7 +6,7 @@
 import type { FieldError } from '../../schema/decode.js';
 import type * as T from '../../generated/types.js';
 import { isDNS1035Label, isDNS1123Subdomain, isIP, isValidPortName, isValidPortNum, isWildcardDNS1123Subdomain } from '../names.js';
-import { FieldPath, forbidden, formatErrors, invalid, notSupported, required, show } from './common.js';
+import { FieldPath, forbidden, formatErrors, invalid, notSupported, required } from './common.js';
 
 const PATH_TYPES = ['Exact', 'Prefix', 'ImplementationSpecific'] as const;
 
@@ -17,14 +17,14 @@ const PATH_TYPES = ['Exact', 'Prefix', 'ImplementationSpecific'] as const;
  * @public
  */
 export function validateIngressHost(host: string, path: FieldPath): FieldError[] {
-  if (isIP(host)) return [invalid(path, `${show(host)}: must be a DNS name, not an IP address`)];
+  if (isIP(host)) return [invalid(path, host, `must be a DNS name, not an IP address`)];
   if (host.includes('*')) return formatErrors(path, host, isWildcardDNS1123Subdomain(host));
   return formatErrors(path, host, isDNS1123Subdomain(host));
 }
 
 function validateBackend(b: T.IngressBackend, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
-  if (b.service !== undefined && b.resource !== undefined) return [invalid(path, 'cannot set both resource and service backends')];
+  if (b.service !== undefined && b.resource !== undefined) return [invalid(path, b, 'cannot set both resource and service backends')];
   if (b.service === undefined && b.resource === undefined) return [required(path, 'set backend.service (name and port) or backend.resource')];
   const svc = b.service;
   if (svc !== undefined) {
@@ -36,9 +36,9 @@ function validateBackend(b: T.IngressBackend, path: FieldPath): FieldError[] {
     else {
       const hasName = port.name !== undefined && port.name !== '';
       const hasNumber = port.number !== undefined && port.number !== 0;
-      if (hasName && hasNumber) errs.push(invalid(pp, 'cannot set both port name & port number'));
+      if (hasName && hasNumber) errs.push(invalid(pp, port, 'cannot set both port name & port number'));
       else if (hasName) errs.push(...formatErrors(pp.child('name'), port.name as string, isValidPortName(port.name as string)));
-      else if (hasNumber) errs.push(...isValidPortNum(port.number as number).map((m) => invalid(pp.child('number'), `${port.number}: ${m}`)));
+      else if (hasNumber) errs.push(...isValidPortNum(port.number as number).map((m) => invalid(pp.child('number'), port.number, m)));
       else errs.push(required(pp, 'port name or number is required'));
     }
   }
@@ -55,13 +55,13 @@ function validatePath(p: T.HTTPIngressPath, path: FieldPath): FieldError[] {
   else if (!(PATH_TYPES as readonly string[]).includes(p.pathType)) errs.push(notSupported(path.child('pathType'), p.pathType, PATH_TYPES));
   const text = p.path ?? '';
   if (p.pathType === 'Exact' || p.pathType === 'Prefix') {
-    if (!text.startsWith('/')) errs.push(invalid(path.child('path'), `${show(text)}: must be an absolute path (start with '/')`));
+    if (!text.startsWith('/')) errs.push(invalid(path.child('path'), text, `must be an absolute path (start with '/')`));
     for (const bad of ['//', '/./', '/../', '%2f', '%2F']) {
-      if (text.includes(bad)) errs.push(invalid(path.child('path'), `${show(text)}: must not contain '${bad}'`));
+      if (text.includes(bad)) errs.push(invalid(path.child('path'), text, `must not contain '${bad}'`));
     }
-    if (text.endsWith('/..') || text.endsWith('/.')) errs.push(invalid(path.child('path'), `${show(text)}: cannot end with '/..' or '/.'`));
+    if (text.endsWith('/..') || text.endsWith('/.')) errs.push(invalid(path.child('path'), text, `cannot end with '/..' or '/.'`));
   } else if (p.pathType === 'ImplementationSpecific' && text !== '' && !text.startsWith('/')) {
-    errs.push(invalid(path.child('path'), `${show(text)}: must be an absolute path`));
+    errs.push(invalid(path.child('path'), text, `must be an absolute path`));
   }
   errs.push(...validateBackend(p.backend, path.child('backend')));
   return errs;
@@ -73,7 +73,7 @@ export function validateIngress(ing: T.Ingress): FieldError[] {
   const s = ing.spec ?? {};
   const errs: FieldError[] = [];
   const rules = s.rules ?? [];
-  if (rules.length === 0 && s.defaultBackend === undefined) errs.push(invalid(spec, 'either `defaultBackend` or `rules` must be specified'));
+  if (rules.length === 0 && s.defaultBackend === undefined) errs.push(invalid(spec, s.rules, 'either `defaultBackend` or `rules` must be specified'));
   if (s.defaultBackend !== undefined) errs.push(...validateBackend(s.defaultBackend, spec.child('defaultBackend')));
   rules.forEach((r, i) => {
     const p = spec.child('rules').index(i);

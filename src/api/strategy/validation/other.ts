@@ -8,7 +8,7 @@ import type { FieldError } from '../../schema/decode.js';
 import type * as T from '../../generated/types.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPathSegmentName, isValidPortNum } from '../names.js';
 import {
-  deepEqual, FieldPath, forbidden, formatErrors, invalid, notSupported, required, show, validateImmutable, validateIntOrPercent,
+  deepEqual, FieldPath, forbidden, formatErrors, invalid, notSupported, required, tooLong, tooMany, validateImmutable, validateIntOrPercent,
   validateLabelSelector, validateNonnegative, validatePositive,
 } from './common.js';
 
@@ -19,7 +19,7 @@ function validateMetricTarget(t: T.MetricTarget, path: FieldPath): FieldError[] 
   const errs: FieldError[] = [];
   if (!['Utilization', 'Value', 'AverageValue'].includes(t.type)) errs.push(notSupported(path.child('type'), t.type, ['Utilization', 'Value', 'AverageValue']));
   if (t.type === 'Utilization' && t.averageUtilization === undefined) errs.push(required(path.child('averageUtilization'), 'must set averageUtilization when target type is Utilization'));
-  if (t.averageUtilization !== undefined && t.averageUtilization < 1) errs.push(invalid(path.child('averageUtilization'), `${t.averageUtilization}: must be greater than 0`));
+  if (t.averageUtilization !== undefined && t.averageUtilization < 1) errs.push(invalid(path.child('averageUtilization'), t.averageUtilization, `must be greater than 0`));
   if (t.type === 'Value' && t.value === undefined) errs.push(required(path.child('value'), 'must set value when target type is Value'));
   if (t.type === 'AverageValue' && t.averageValue === undefined) errs.push(required(path.child('averageValue'), 'must set averageValue when target type is AverageValue'));
   return errs;
@@ -30,9 +30,9 @@ export function validateHorizontalPodAutoscaler(hpa: T.HorizontalPodAutoscaler):
   const spec = FieldPath.root('spec');
   const s = hpa.spec;
   const errs: FieldError[] = [];
-  if (s.minReplicas !== undefined && s.minReplicas < 1) errs.push(invalid(spec.child('minReplicas'), `${s.minReplicas}: must be greater than or equal to 1`));
-  if (s.maxReplicas < 1) errs.push(invalid(spec.child('maxReplicas'), `${s.maxReplicas}: must be greater than or equal to 1`));
-  if (s.minReplicas !== undefined && s.maxReplicas < s.minReplicas) errs.push(invalid(spec.child('maxReplicas'), `${s.maxReplicas}: must be greater than or equal to \`minReplicas\` (${s.minReplicas})`));
+  if (s.minReplicas !== undefined && s.minReplicas < 1) errs.push(invalid(spec.child('minReplicas'), s.minReplicas, `must be greater than or equal to 1`));
+  if (s.maxReplicas < 1) errs.push(invalid(spec.child('maxReplicas'), s.maxReplicas, `must be greater than or equal to 1`));
+  if (s.minReplicas !== undefined && s.maxReplicas < s.minReplicas) errs.push(invalid(spec.child('maxReplicas'), s.maxReplicas, `must be greater than or equal to \`minReplicas\` (${s.minReplicas})`));
   const ref = spec.child('scaleTargetRef');
   if (s.scaleTargetRef.kind === '') errs.push(required(ref.child('kind')));
   if (s.scaleTargetRef.name === '') errs.push(required(ref.child('name')));
@@ -80,8 +80,8 @@ export function validatePolicyRules(rules: readonly T.PolicyRule[] | undefined, 
     if (r.verbs.length === 0) errs.push(required(p.child('verbs'), 'verbs must contain at least one value (e.g. get, list, watch)'));
     const nonResource = (r.nonResourceURLs ?? []).length > 0;
     if (nonResource) {
-      if (namespaced) errs.push(invalid(p.child('nonResourceURLs'), 'namespaced rules cannot apply to non-resource URLs; use a ClusterRole'));
-      if ((r.apiGroups ?? []).length > 0 || (r.resources ?? []).length > 0) errs.push(invalid(p.child('nonResourceURLs'), 'rules cannot apply to both regular resources and non-resource URLs'));
+      if (namespaced) errs.push(invalid(p.child('nonResourceURLs'), r.nonResourceURLs, 'namespaced rules cannot apply to non-resource URLs; use a ClusterRole'));
+      if ((r.apiGroups ?? []).length > 0 || (r.resources ?? []).length > 0) errs.push(invalid(p.child('nonResourceURLs'), r.nonResourceURLs, 'rules cannot apply to both regular resources and non-resource URLs'));
       return;
     }
     if ((r.apiGroups ?? []).length === 0) errs.push(required(p.child('apiGroups'), 'resource rules must supply at least one api group (use "" for the core group)'));
@@ -146,7 +146,7 @@ export function validateClusterRoleBinding(rb: T.ClusterRoleBinding): FieldError
 
 /** A binding on update: roleRef cannot change (delete and recreate the binding). @public */
 export function validateRoleRefUpdate(next: T.RoleRef, prev: T.RoleRef): FieldError[] {
-  return deepEqual(next, prev) ? [] : [invalid(FieldPath.root('roleRef'), 'cannot change roleRef; delete the binding and create a new one')];
+  return deepEqual(next, prev) ? [] : [invalid(FieldPath.root('roleRef'), next, 'cannot change roleRef; delete the binding and create a new one')];
 }
 
 const HIGHEST_USER_PRIORITY = 1_000_000_000;
@@ -180,7 +180,7 @@ export function validatePodDisruptionBudget(pdb: T.PodDisruptionBudget): FieldEr
   const spec = FieldPath.root('spec');
   const s = pdb.spec ?? {};
   const errs: FieldError[] = [];
-  if (s.minAvailable !== undefined && s.maxUnavailable !== undefined) errs.push(invalid(spec, 'minAvailable and maxUnavailable cannot be both set; keep one of them'));
+  if (s.minAvailable !== undefined && s.maxUnavailable !== undefined) errs.push(invalid(spec, s, 'minAvailable and maxUnavailable cannot be both set; keep one of them'));
   errs.push(...validateIntOrPercent(s.minAvailable, spec.child('minAvailable'), 100));
   errs.push(...validateIntOrPercent(s.maxUnavailable, spec.child('maxUnavailable'), 100));
   errs.push(...validateLabelSelector(s.selector, spec.child('selector')));
@@ -200,8 +200,8 @@ export function validateStorageClass(sc: T.StorageClass): FieldError[] {
     errs.push(notSupported(FieldPath.root('volumeBindingMode'), sc.volumeBindingMode, ['Immediate', 'WaitForFirstConsumer']));
   }
   const params = Object.entries(sc.parameters ?? {});
-  if (params.length > 512) errs.push(invalid(FieldPath.root('parameters'), `must have at most 512 entries, has ${params.length}`));
-  for (const [k] of params) if (k === '') errs.push(invalid(FieldPath.root('parameters'), 'parameter keys must not be empty'));
+  if (params.length > 512) errs.push(tooLong(FieldPath.root('parameters'), `must have at most 512 entries, has ${params.length}`));
+  else for (const [k] of params) if (k === '') errs.push(invalid(FieldPath.root('parameters'), k, 'parameter keys must not be empty'));
   return errs;
 }
 
@@ -221,16 +221,18 @@ export function validateEndpointSlice(es: T.EndpointSlice): FieldError[] {
   if (!['IPv4', 'IPv6', 'FQDN'].includes(es.addressType)) errs.push(notSupported(FieldPath.root('addressType'), es.addressType, ['IPv4', 'IPv6', 'FQDN']));
   (es.endpoints ?? []).forEach((e, i) => {
     const n = e.addresses.length;
-    if (n < 1 || n > 100) errs.push(invalid(FieldPath.root('endpoints').index(i).child('addresses'), `must contain between 1 and 100 addresses, has ${n}`));
+    const ap = FieldPath.root('endpoints').index(i).child('addresses');
+    if (n < 1) errs.push(required(ap, 'must contain at least 1 address'));
+    else if (n > 100) errs.push(tooMany(ap, n, 100));
   });
   const names = new Set<string>();
   (es.ports ?? []).forEach((p, i) => {
     const path = FieldPath.root('ports').index(i);
     if (p.name !== undefined && p.name !== '') errs.push(...formatErrors(path.child('name'), p.name, isDNS1123Label(p.name)));
     const name = p.name ?? '';
-    if (names.has(name)) errs.push(invalid(path.child('name'), `${show(name)}: port names must be unique`));
+    if (names.has(name)) errs.push(invalid(path.child('name'), name, `port names must be unique`));
     names.add(name);
-    if (p.port !== undefined) errs.push(...isValidPortNum(p.port).map((m) => invalid(path.child('port'), `${p.port}: ${m}`)));
+    if (p.port !== undefined) errs.push(...isValidPortNum(p.port).map((m) => invalid(path.child('port'), p.port, m)));
     if (p.protocol !== undefined && !['TCP', 'UDP', 'SCTP'].includes(p.protocol)) errs.push(notSupported(path.child('protocol'), p.protocol, ['TCP', 'UDP', 'SCTP']));
   });
   return errs;
