@@ -4,6 +4,7 @@ import { Pod, ReplicaSet } from '../../../src/api/generated/kinds.js';
 import { isPodReady } from '../../../src/controllers/common/pods.js';
 import { replicaSetController } from '../../../src/controllers/replicaset/controller.js';
 import { StoreError } from '../../../src/store/errors.js';
+import { mutate } from '../../../src/client/client.js';
 import { createTestCluster, type TestCluster } from '../../../src/testing/cluster.js';
 import { fakeKubelet, type FakeKubeletOptions } from '../../../src/testing/fake-kubelet.js';
 import { getRs, orphanPod, podsOf, rs } from './helpers.js';
@@ -11,9 +12,11 @@ import { getRs, orphanPod, podsOf, rs } from './helpers.js';
 async function cluster(objects: ReplicaSet[] = [], kubelet: FakeKubeletOptions = {}): Promise<TestCluster> {
   return createTestCluster({ controllers: [replicaSetController, fakeKubelet(kubelet)], objects });
 }
+/** Scale as `kubectl scale` does: read, change, write, again on a Conflict (the controller writes status meanwhile). */
 async function scale(c: TestCluster, name: string, replicas: number): Promise<void> {
-  const cur = await getRs(c, name);
-  await c.admin.update(ReplicaSet, { ...cur, spec: { ...cur.spec!, replicas } });
+  await mutate(c.admin, ReplicaSet, { name, namespace: 'default' }, (d) => {
+    if (d.spec !== undefined) d.spec.replicas = replicas;
+  });
 }
 const podCreates = (c: TestCluster): number => c.writes.filter((w) => w.verb === 'create' && w.kind === 'Pod').length;
 
