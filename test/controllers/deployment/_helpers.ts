@@ -1,4 +1,5 @@
 /** Shared fixtures for the Deployment controller tests (not a test file: names starting with _ are skipped). */
+import { StoreError } from '../../../src/store/errors.js';
 import { Deployment, Pod, ReplicaSet } from '../../../src/api/generated/kinds.js';
 import type * as T from '../../../src/api/generated/types.js';
 import { isPodAvailable } from '../../../src/controllers/common/pods.js';
@@ -41,14 +42,21 @@ export async function podsOf(c: TestCluster, app: string): Promise<readonly T.Po
   return (await c.admin.list(Pod, { namespace: NS, labelSelector: `app=${app}` })).items;
 }
 
+/** Change a Deployment's spec as kubectl does: read, change, write, again on a Conflict (controllers write status meanwhile). */
 export async function updateSpec(c: TestCluster, name: string, f: (s: T.DeploymentSpec) => T.DeploymentSpec, annotations?: Record<string, string>): Promise<T.Deployment> {
-  const d = await getDeployment(c, name);
-  const spec = d.spec as T.DeploymentSpec;
-  return c.admin.update(Deployment, {
-    ...d,
-    metadata: { ...d.metadata, ...(annotations !== undefined ? { annotations: { ...(d.metadata.annotations ?? {}), ...annotations } } : {}) },
-    spec: f(spec),
-  });
+  for (;;) {
+    const d = await getDeployment(c, name);
+    const spec = d.spec as T.DeploymentSpec;
+    try {
+      return await c.admin.update(Deployment, {
+        ...d,
+        metadata: { ...d.metadata, ...(annotations !== undefined ? { annotations: { ...(d.metadata.annotations ?? {}), ...annotations } } : {}) },
+        spec: f(spec),
+      });
+    } catch (err) {
+      if (!(err instanceof StoreError && err.code === 'Conflict')) throw err;
+    }
+  }
 }
 
 export function withImage(image: string): (s: T.DeploymentSpec) => T.DeploymentSpec {
