@@ -3,8 +3,8 @@
  * metadata update rules plus the kind's status rules; the spec (the stored one) is not.
  */
 import test from 'ava';
-import { Pod, ReplicaSet } from '../../src/api/generated/kinds.js';
-import type { Pod as PodT, PodStatus, ReplicaSet as ReplicaSetT } from '../../src/api/generated/types.js';
+import { HorizontalPodAutoscaler, Job, Namespace, Pod, PodDisruptionBudget, ReplicaSet } from '../../src/api/generated/kinds.js';
+import type { Job as JobT, Pod as PodT, PodStatus, ReplicaSet as ReplicaSetT } from '../../src/api/generated/types.js';
 import { pod, rejectsWith, setup } from './helpers.js';
 
 async function stored(restartPolicy: 'Always' | 'OnFailure' | 'Never' = 'Always') {
@@ -95,4 +95,28 @@ test('ReplicaSet status counters must be non-negative and consistent', async (t)
   t.regex(err.message, /status\.availableReplicas: Invalid value: 2: cannot be greater than status\.readyReplicas \(1\)/);
   const neg = await rejectsWith(t, store.updateStatus(ReplicaSet, { ...ok, status: { replicas: -1 } }), 'Invalid');
   t.regex(neg.message, /status\.replicas/);
+});
+
+test('a Namespace status is Active until it is deleted, Terminating after', async (t) => {
+  const { store } = await setup();
+  const ns = await store.create(Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } });
+  const err = await rejectsWith(t, store.updateStatus(Namespace, { ...ns, status: { phase: 'Terminating' } }), 'Invalid');
+  t.regex(err.message, /status\.phase: Invalid value: "Terminating": may only be 'Active' if `deletionTimestamp` is empty/);
+  await store.delete(Namespace, 'team');
+  const deleting = await store.get(Namespace, 'team');
+  await rejectsWith(t, store.updateStatus(Namespace, { ...deleting, status: { phase: 'Active' } }), 'Invalid');
+  const ok = await store.updateStatus(Namespace, { ...deleting, status: { phase: 'Terminating', conditions: [{ type: 'NamespaceContentRemaining', status: 'True' }] } });
+  t.is(ok.status?.conditions?.length, 1);
+});
+
+test('Job, HorizontalPodAutoscaler and PodDisruptionBudget status counters must be non-negative', async (t) => {
+  const { store } = await setup();
+  const tmpl = { metadata: { labels: { app: 'a' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } };
+  const job = await store.create(Job, { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'default' }, spec: { template: tmpl } } as JobT);
+  t.regex((await rejectsWith(t, store.updateStatus(Job, { ...job, status: { active: -1 } }), 'Invalid')).message, /status\.active: Invalid value: -1/);
+  t.is((await store.updateStatus(Job, { ...job, status: { active: 1, ready: 0 } })).status?.active, 1);
+  const hpa = await store.create(HorizontalPodAutoscaler, { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h', namespace: 'default' }, spec: { maxReplicas: 3, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'd' } } });
+  t.regex((await rejectsWith(t, store.updateStatus(HorizontalPodAutoscaler, { ...hpa, status: { desiredReplicas: -2 } }), 'Invalid')).message, /status\.desiredReplicas/);
+  const pdb = await store.create(PodDisruptionBudget, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'p', namespace: 'default' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'a' } } } });
+  t.regex((await rejectsWith(t, store.updateStatus(PodDisruptionBudget, { ...pdb, status: { disruptionsAllowed: -1, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 } }), 'Invalid')).message, /status\.disruptionsAllowed/);
 });

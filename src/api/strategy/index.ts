@@ -52,7 +52,7 @@ rules<T.ReplicationController>('/ReplicationController', { readsMetadata: true, 
 rules<T.Service>('/Service', { name: nameIsDNS1035Label, defaults: D.defaultService, create: C.validateService, update: C.validateServiceUpdate });
 rules<T.ConfigMap>('/ConfigMap', { create: C.validateConfigMap, update: C.validateConfigMapUpdate });
 rules<T.Secret>('/Secret', { readsMetadata: true, defaults: D.defaultSecret, create: C.validateSecret, update: C.validateSecretUpdate });
-rules<T.Namespace>('/Namespace', { readsMetadata: true, name: nameIsDNSLabel, defaults: D.defaultNamespace, create: C.validateNamespace });
+rules<T.Namespace>('/Namespace', { readsMetadata: true, name: nameIsDNSLabel, defaults: D.defaultNamespace, create: C.validateNamespace, status: C.validateNamespaceStatusUpdate });
 rules<T.Node>('/Node', { defaults: D.defaultNode, create: C.validateNode, update: C.validateNodeUpdate });
 rules<T.PersistentVolume>('/PersistentVolume', { defaults: D.defaultPersistentVolume, create: C.validatePersistentVolume, update: C.validatePersistentVolumeUpdate });
 rules<T.PersistentVolumeClaim>('/PersistentVolumeClaim', { defaults: D.defaultPersistentVolumeClaim, create: C.validatePersistentVolumeClaim, update: C.validatePersistentVolumeClaimUpdate });
@@ -62,9 +62,9 @@ rules<T.Deployment>('apps/Deployment', { defaults: D.defaultDeployment, create: 
 rules<T.ReplicaSet>('apps/ReplicaSet', { defaults: D.defaultReplicaSet, create: A.validateReplicaSet, update: A.validateReplicaSetUpdate, status: A.validateReplicaSetStatusUpdate });
 rules<T.DaemonSet>('apps/DaemonSet', { defaults: D.defaultDaemonSet, create: A.validateDaemonSet, update: A.validateDaemonSetUpdate, status: A.validateDaemonSetStatusUpdate });
 rules<T.StatefulSet>('apps/StatefulSet', { defaults: D.defaultStatefulSet, create: A.validateStatefulSet, update: A.validateStatefulSetUpdate, status: A.validateStatefulSetStatusUpdate });
-rules<T.Job>('batch/Job', { defaults: D.defaultJob, create: B.validateJob, update: B.validateJobUpdate });
+rules<T.Job>('batch/Job', { defaults: D.defaultJob, create: B.validateJob, update: B.validateJobUpdate, status: B.validateJobStatusUpdate });
 rules<T.CronJob>('batch/CronJob', { readsMetadata: true, defaults: D.defaultCronJob, create: B.validateCronJob });
-rules<T.HorizontalPodAutoscaler>('autoscaling/HorizontalPodAutoscaler', { defaults: D.defaultHorizontalPodAutoscaler, create: O.validateHorizontalPodAutoscaler });
+rules<T.HorizontalPodAutoscaler>('autoscaling/HorizontalPodAutoscaler', { defaults: D.defaultHorizontalPodAutoscaler, create: O.validateHorizontalPodAutoscaler, status: O.validateHorizontalPodAutoscalerStatusUpdate });
 rules<T.Ingress>('networking.k8s.io/Ingress', { create: N.validateIngress });
 rules<T.Lease>('coordination.k8s.io/Lease', { create: O.validateLease });
 rules<T.EndpointSlice>('discovery.k8s.io/EndpointSlice', { defaults: D.defaultEndpointSlice, create: O.validateEndpointSlice });
@@ -81,7 +81,7 @@ rules<T.ClusterRoleBinding>('rbac.authorization.k8s.io/ClusterRoleBinding', {
   update: (rb, old) => [...O.validateClusterRoleBinding(rb), ...O.validateRoleRefUpdate(rb.roleRef, old.roleRef)],
 });
 rules<T.PriorityClass>('scheduling.k8s.io/PriorityClass', { readsMetadata: true, defaults: D.defaultPriorityClass, create: O.validatePriorityClass, update: O.validatePriorityClassUpdate });
-rules<T.PodDisruptionBudget>('policy/PodDisruptionBudget', { create: O.validatePodDisruptionBudget });
+rules<T.PodDisruptionBudget>('policy/PodDisruptionBudget', { create: O.validatePodDisruptionBudget, status: O.validatePodDisruptionBudgetStatusUpdate });
 rules<T.StorageClass>('storage.k8s.io/StorageClass', { defaults: D.defaultStorageClass, create: O.validateStorageClass, update: O.validateStorageClassUpdate });
 
 function strategyFor(groupKind: string, namespaced: boolean): ResourceStrategy<KubeObject> {

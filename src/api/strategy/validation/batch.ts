@@ -80,3 +80,17 @@ export function validateCronJob(cj: T.CronJob): FieldError[] {
   else errs.push(...validateJobSpec(s.jobTemplate.spec, jt.child('spec')));
   return errs;
 }
+
+/**
+ * A Job's status write: its pod counters are non-negative (Kubernetes' ValidateJobStatusUpdate,
+ * counter rules).
+ *
+ * @public
+ */
+export function validateJobStatusUpdate(job: T.Job): FieldError[] {
+  const status = job.status ?? {};
+  const path = FieldPath.root('status');
+  const errs: FieldError[] = [];
+  for (const f of ['active', 'succeeded', 'failed', 'ready', 'terminating'] as const) errs.push(...validateNonnegative(status[f], path.child(f)));
+  return errs;
+}

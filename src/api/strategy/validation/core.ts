@@ -584,6 +584,21 @@ function validateContainerStateTransition(
   return errs;
 }
 
+/**
+ * A Namespace's status write (Kubernetes' ValidateNamespaceStatusUpdate): the phase is
+ * `Active` while the namespace is not being deleted and `Terminating` once it is.
+ *
+ * @public
+ */
+export function validateNamespaceStatusUpdate(ns: T.Namespace): FieldError[] {
+  const phase = ns.status?.phase;
+  const path = FieldPath.root('status', 'phase');
+  if (ns.metadata.deletionTimestamp === undefined) {
+    return phase !== undefined && phase !== 'Active' ? [invalid(path, phase, "may only be 'Active' if `deletionTimestamp` is empty")] : [];
+  }
+  return phase !== 'Terminating' ? [invalid(path, phase, "may only be 'Terminating' if `deletionTimestamp` is not empty")] : [];
+}
+
 const POD_UPDATE_MESSAGE =
   'pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations), `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative) and `spec.schedulingGates` (only removals); create a new pod (or change the owning workload\'s template) instead';
 

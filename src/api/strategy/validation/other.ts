@@ -237,3 +237,19 @@ export function validateEndpointSlice(es: T.EndpointSlice): FieldError[] {
   });
   return errs;
 }
+
+/** An HPA's status write: replica counts are non-negative (Kubernetes' ValidateHorizontalPodAutoscalerStatusUpdate). @public */
+export function validateHorizontalPodAutoscalerStatusUpdate(hpa: T.HorizontalPodAutoscaler): FieldError[] {
+  const status = hpa.status;
+  const path = FieldPath.root('status');
+  return [...validateNonnegative(status?.currentReplicas, path.child('currentReplicas')), ...validateNonnegative(status?.desiredReplicas, path.child('desiredReplicas'))];
+}
+
+/** A PodDisruptionBudget's status write: its counters are non-negative (Kubernetes' ValidatePodDisruptionBudgetStatusUpdate). @public */
+export function validatePodDisruptionBudgetStatusUpdate(pdb: T.PodDisruptionBudget): FieldError[] {
+  const status = pdb.status;
+  const path = FieldPath.root('status');
+  const errs: FieldError[] = [];
+  for (const f of ['disruptionsAllowed', 'currentHealthy', 'desiredHealthy', 'expectedPods', 'observedGeneration'] as const) errs.push(...validateNonnegative(status?.[f], path.child(f)));
+  return errs;
+}
