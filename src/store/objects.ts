@@ -169,15 +169,3 @@ export function withKey<T extends object, K extends string>(obj: T, key: K, valu
   else out[key] = value;
   return out as T;
 }
-
-/** A shallow copy of an object without some keys. @internal */
-export function withoutKeys(obj: object, keys: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(obj)) {
-    if (keys.includes(k)) continue;
-    const v = (obj as Record<string, unknown>)[k];
-    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-    else out[k] = v;
-  }
-  return out;
-}

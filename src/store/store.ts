@@ -14,7 +14,7 @@ import { BackendError } from './backend/errors.js';
 import type { Clock } from '../runtime/clock-types.js';
 import type { ListResult, WatchEvent } from '../client/watch-types.js';
 import { StoreError, storeErrors } from './errors.js';
-import { copyObject, deepFreeze, jsonEqual, shareStructure, withKey, withoutKeys } from './objects.js';
+import { copyObject, deepFreeze, jsonEqual, shareStructure, withKey } from './objects.js';
 import { prepareForCreate, storePrepareFor } from './strategies.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch/index.js';
 import { patchSchemaFor } from './patch-schema.js';
@@ -339,9 +339,13 @@ export class Store {
     return { decoded: assemble(entry.order, entry.decoded, decoded.metadata) as unknown as T, entry };
   }
 
-  /** Metadata checks alone, for an object whose body was validated before (see BodyMemo). */
-  private validateMeta<T extends KubeObject>(type: ResourceType<T>, obj: T, old: T | undefined, validateMetadata: (obj: T, old: T | undefined) => readonly FieldError[]): void {
-    const errors: FieldError[] = [...validateObjectMetaBasics(type, obj), ...validateMetadata(obj, old)];
+  /**
+   * The generic metadata checks plus some of the kind's rules rather than all of `validate`:
+   * the metadata part for an object whose body was validated before (see BodyMemo), or the
+   * status rules for a status write.
+   */
+  private validateWith(type: ResourceType, obj: KubeObject, rules: () => readonly FieldError[]): void {
+    const errors: FieldError[] = [...validateObjectMetaBasics(type, obj), ...rules()];
     if (errors.length > 0) throw storeErrors.invalid(type.kind, type.group, obj.metadata.name ?? '', dedupe(errors));
   }
 
@@ -517,7 +521,7 @@ export class Store {
         // of the kind) and stamped in place, since nothing else holds it yet.
         const fresh = systemMeta(meta, name, namespace, this.newUid(), rfc3339(this.clock.now()), template === undefined ? undefined : metaOf(template));
         const obj = assemble(reuse.keys, reuse.body, fresh);
-        this.validateMeta(type, obj as unknown as T, undefined, validateMetadata);
+        this.validateWith(type, obj as unknown as KubeObject, () => validateMetadata(obj as unknown as T, undefined));
         if (options.dryRun === true) return deepFreeze(obj) as unknown as T;
         const r = await this.backend.put(key, (rev: number) => {
           fresh['resourceVersion'] = String(rev);
@@ -525,15 +529,8 @@ export class Store {
         }, { expectModRevision: 0 });
         if (r.ok) stored = r.kv.value as Json;
       } else {
-        const sysMeta: ObjectMeta = {
-          ...stripSystemMeta(meta),
-          name,
-          ...(namespace !== undefined ? { namespace } : {}),
-          uid: this.newUid(),
-          creationTimestamp: rfc3339(this.clock.now()),
-          generation: 1,
-        };
-        const finalMeta = (type.namespaced ? sysMeta : withoutKeys(sysMeta, ['namespace'])) as Json;
+        // Subtrees equal to the last object's are shared below, with the rest of the object.
+        const finalMeta = systemMeta(meta, name, namespace, this.newUid(), rfc3339(this.clock.now()), undefined);
         let obj: Json;
         if (reuse !== undefined) {
           obj = assemble(reuse.keys, reuse.body, finalMeta);
@@ -545,8 +542,9 @@ export class Store {
         const beforeAdmission = obj;
         if (this.admission.length > 0) obj = (await this.admit('CREATE', type, obj as unknown as KubeObject, undefined)) as unknown as Json;
         // A body made before stays validated when admission left it as it was.
-        if (reuse !== undefined && validateMetadata !== undefined && hasBody(obj, reuse.body)) this.validateMeta(type, obj as unknown as T, undefined, validateMetadata);
-        else this.validate(type, obj as unknown as KubeObject, undefined);
+        const checked = obj as unknown as T;
+        if (reuse !== undefined && validateMetadata !== undefined && hasBody(obj, reuse.body)) this.validateWith(type, checked, () => validateMetadata(checked, undefined));
+        else this.validate(type, checked, undefined);
         if (this.admission.length > 0) await this.admitValidate('CREATE', type, obj as unknown as KubeObject, undefined);
         if (options.dryRun === true) return deepFreeze(obj) as unknown as T;
         // Objects of a kind are mostly made from a few templates (the pods of one ReplicaSet
@@ -658,11 +656,10 @@ export class Store {
         else obj = withKey(obj, 'metadata', withKey(metaOf(obj), 'generation', generation));
       }
       const validateStatusUpdate = type.strategy.validateStatusUpdate;
-      if (made !== undefined && validateMetadata !== undefined) this.validateMeta(type, obj as unknown as T, old, validateMetadata);
-      else if (sub === 'status' && validateStatusUpdate !== undefined) {
-        const errors = [...validateObjectMetaBasics(type, obj as unknown as KubeObject), ...validateStatusUpdate(obj as unknown as T, old)];
-        if (errors.length > 0) throw storeErrors.invalid(type.kind, type.group, name, dedupe(errors));
-      } else {
+      const checked = obj as unknown as T;
+      if (made !== undefined && validateMetadata !== undefined) this.validateWith(type, checked, () => validateMetadata(checked, old));
+      else if (sub === 'status' && validateStatusUpdate !== undefined) this.validateWith(type, checked, () => validateStatusUpdate(checked, old));
+      else {
         this.validate(type, obj as unknown as KubeObject, old);
         // Made and validated as it is (no admission plugin): remember it for the next such update.
         if (memo !== undefined) memo.updated = { old: old as unknown as Json, keys: Object.keys(obj), body: deepFreeze(bodyOf(obj)), specChanged };
@@ -1146,11 +1143,6 @@ function systemMeta(meta: ObjectMeta, name: string, namespace: string | undefine
   return out;
 }
 
-/** Fields clients may not set on create (the store assigns them). */
-function stripSystemMeta(meta: ObjectMeta): ObjectMeta {
-  const { uid: _u, creationTimestamp: _c, resourceVersion: _r, generation: _g, deletionTimestamp: _d, deletionGracePeriodSeconds: _dg, ...rest } = meta;
-  return rest;
-}
 
 /** Fill apiVersion/kind when a caller of the typed API left them out. */
 function withDefaultsForEnvelope(type: ResourceType, o: Json): Json {
