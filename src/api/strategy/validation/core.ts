@@ -161,9 +161,9 @@ function validateEnv(env: readonly T.EnvVar[] | undefined, path: FieldPath): Fie
     const vf = e.valueFrom;
     if (vf !== undefined) {
       const sources = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef', 'fileKeyRef'].filter((k) => isSet((vf as { readonly [k: string]: unknown })[k]));
-      if (sources.length === 0) errs.push(invalid(p.child('valueFrom'), vf, 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
-      else if (sources.length > 1) errs.push(invalid(p.child('valueFrom'), vf, 'may not have more than one field specified at a time'));
-      if (e.value !== undefined && e.value !== '') errs.push(invalid(p.child('valueFrom'), vf, 'may not be specified when `value` is not empty'));
+      if (sources.length === 0) errs.push(invalid(p.child('valueFrom'), '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
+      else if (sources.length > 1) errs.push(invalid(p.child('valueFrom'), '', 'may not have more than one field specified at a time'));
+      if (e.value !== undefined && e.value !== '') errs.push(invalid(p.child('valueFrom'), '', 'may not be specified when `value` is not empty'));
       if (vf.configMapKeyRef !== undefined && vf.configMapKeyRef.key === '') errs.push(required(p.child('valueFrom', 'configMapKeyRef', 'key')));
       if (vf.secretKeyRef !== undefined && vf.secretKeyRef.key === '') errs.push(required(p.child('valueFrom', 'secretKeyRef', 'key')));
     }

@@ -24,7 +24,7 @@ export function validateIngressHost(host: string, path: FieldPath): FieldError[]
 
 function validateBackend(b: T.IngressBackend, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
-  if (b.service !== undefined && b.resource !== undefined) return [invalid(path, b, 'cannot set both resource and service backends')];
+  if (b.service !== undefined && b.resource !== undefined) return [invalid(path, '', 'cannot set both resource and service backends')];
   if (b.service === undefined && b.resource === undefined) return [required(path, 'set backend.service (name and port) or backend.resource')];
   const svc = b.service;
   if (svc !== undefined) {
