@@ -45,7 +45,7 @@ export interface UpdatedBody extends CreatedBody {
 
 /** One remembered body of a kind. @internal */
 export interface BodyEntry {
-  /** What an input decoded to, `metadata` left out (apiVersion and kind kept); frozen. */
+  /** What an input decoded to, `metadata` left out (apiVersion and kind kept); frozen once verified. */
   readonly decoded: Json;
   /** The number of keys of `decoded`. */
   readonly decodedKeys: number;
@@ -93,7 +93,9 @@ export class BodyMemo {
 
   /**
    * Remember a decoded object's body (unverified), evicting the least recently used entry.
-   * Freezes the body's values: from now on they are the entry's.
+   * From now on its values are the entry's: nothing writes to them (defaulting and the store
+   * copy on write), and they are frozen once the entry is verified (most entries of objects
+   * that share nothing never are, and freezing them would be wasted).
    */
   add(type: ResourceType, decoded: Json): BodyEntry {
     const d: Json = {};
@@ -104,10 +106,10 @@ export class BodyMemo {
       if (v === undefined) continue;
       order.push(k);
       if (k === 'metadata') continue;
-      d[k] = deepFreeze(v);
+      d[k] = v;
       n++;
     }
-    const entry: BodyEntry = { decoded: Object.freeze(d), decodedKeys: n, order, verified: false, hits: 0, matcher: undefined };
+    const entry: BodyEntry = { decoded: d, decodedKeys: n, order, verified: false, hits: 0, matcher: undefined };
     let list = this.entries.get(type);
     if (list === undefined) {
       list = [];
@@ -192,6 +194,13 @@ export function compileMatcher(decoded: Json): ((raw: Json) => boolean) | undefi
   } catch {
     return undefined;
   }
+}
+
+/** Mark an entry verified (an equal input decoded to it): its body is frozen from then on. @internal */
+export function verify(entry: BodyEntry): void {
+  if (entry.verified) return;
+  deepFreeze(entry.decoded);
+  entry.verified = true;
 }
 
 /** Whether a fully decoded object's body deep-equals an entry's. @internal */

@@ -18,7 +18,7 @@ import { copyObject, deepFreeze, jsonEqual, shareStructure, withKey } from './ob
 import { prepareForCreate, storePrepareFor } from './strategies.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch/index.js';
 import { patchSchemaFor } from './patch-schema.js';
-import { assemble, BodyMemo, bodyOf, decodedMatches, hasBody, type BodyEntry } from './body-memo.js';
+import { assemble, BodyMemo, bodyOf, decodedMatches, hasBody, verify, type BodyEntry } from './body-memo.js';
 import { schemaCodec } from '../api/codecs.js';
 import { setKey } from '../api/schema/primitives.js';
 
@@ -335,7 +335,7 @@ export class Store {
     if (entry === undefined) return { decoded, entry: this.bodies.add(type, d) };
     if (!decodedMatches(d, entry)) return { decoded, entry: undefined };
     // An input equal to the entry decoded to it: inputs equal to it may skip decoding from now on.
-    entry.verified = true;
+    verify(entry);
     return { decoded: assemble(entry.order, entry.decoded, decoded.metadata) as unknown as T, entry };
   }
 

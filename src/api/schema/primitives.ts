@@ -76,6 +76,19 @@ function parseTime(s: string, micro: boolean): string | undefined {
   return `${base}.${frac}Z`;
 }
 
+/**
+ * A cheap slot for a string in a direct-mapped table of `mask + 1` entries (a power of two):
+ * from its length and three characters, so it costs the same for any length. Strings that
+ * differ elsewhere share a slot and take turns; tables using it are best-effort caches.
+ *
+ * @internal
+ */
+export function stringSlot(s: string, mask: number): number {
+  const n = s.length;
+  if (n === 0) return 0;
+  return (n * 7919 + s.charCodeAt(0) * 31 + s.charCodeAt(n >> 1) * 131 + s.charCodeAt(n - 1) * 1031) & mask;
+}
+
 const INTERN_MAX_LENGTH = 64;
 const INTERN_SLOTS = 8192;
 const interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS);
@@ -95,7 +108,7 @@ const interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SL
 export function intern(s: string): string {
   const n = s.length;
   if (n > INTERN_MAX_LENGTH || n === 0) return s;
-  const slot = (n * 7919 + s.charCodeAt(0) * 31 + s.charCodeAt(n >> 1) * 131 + s.charCodeAt(n - 1) * 1031) & (INTERN_SLOTS - 1);
+  const slot = stringSlot(s, INTERN_SLOTS - 1);
   const hit = interned[slot];
   if (hit === s) return hit;
   interned[slot] = s;

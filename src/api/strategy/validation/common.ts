@@ -11,6 +11,7 @@ import { validateLabelValue } from '../../labels.js';
 import { intOrPercentValue, type IntOrString } from '../../intstr.js';
 import { tryParseQuantity, type Quantity } from '../../quantity.js';
 import { isDNS1123Label, isQualifiedName, type NameValidator } from '../names.js';
+import { stringSlot } from '../../schema/primitives.js';
 
 /**
  * A field path in Kubernetes' printed form: `spec.containers[0].resources.requests.cpu`.
@@ -184,22 +185,24 @@ export function validatePositive(value: number | undefined, path: FieldPath): Fi
   return value !== undefined && value <= 0 ? [invalid(path, value, `must be greater than 0`)] : [];
 }
 
-const CACHE_MAX = 4096;
+const MEMO_SLOTS = 4096;
 
 /**
- * A bounded memo of a pure function of a string (cleared when full): objects repeat the same
- * label keys, values and quantities. Cached results are shared, so they must not be mutated.
+ * A memo of a pure function of a string: objects repeat the same label keys, values and
+ * quantities. A direct-mapped table (see `stringSlot`): a hit is one slot read and one string
+ * comparison, and strings never seen again (objects that share nothing) cost a slot write,
+ * not a hash-map insertion. Cached results are shared, so they must not be mutated.
  */
 function memo<R>(f: (s: string) => R): (s: string) => R {
-  const cache = new Map<string, R>();
+  const keys: (string | undefined)[] = new Array<string | undefined>(MEMO_SLOTS);
+  const values: R[] = new Array<R>(MEMO_SLOTS);
   return (s) => {
-    let r = cache.get(s);
-    if (r === undefined && !cache.has(s)) {
-      r = f(s);
-      if (cache.size >= CACHE_MAX) cache.clear();
-      cache.set(s, r);
-    }
-    return r as R;
+    const slot = stringSlot(s, MEMO_SLOTS - 1);
+    if (keys[slot] === s) return values[slot] as R;
+    const r = f(s);
+    keys[slot] = s;
+    values[slot] = r;
+    return r;
   };
 }
 
