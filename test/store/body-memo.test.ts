@@ -393,3 +393,10 @@ test('a custom kind reuses validated bodies only when its strategy declares vali
   t.is(calls.Silent, 7, 'every create of a kind that does not declare independence is validated');
   t.true(calls.Declared <= 3, `equal bodies are validated once, then reused (${calls.Declared} validations)`);
 });
+
+test('bodies that cannot be compiled faithfully keep the generic comparison', (t) => {
+  t.is(compileMatcher({ apiVersion: 'v1', kind: 'ConfigMap', data: { big: 'x'.repeat(70_000) } }), undefined, 'too large to inline');
+  const withProto = JSON.parse('{"apiVersion":"v1","kind":"ConfigMap","data":{"__proto__":"x"}}') as Record<string, unknown>;
+  t.is(compileMatcher(withProto), undefined, 'an own __proto__ key');
+  t.is(typeof compileMatcher({ apiVersion: 'v1', kind: 'ConfigMap', data: { a: '1' } }), 'function');
+});
