@@ -67,7 +67,7 @@ const MAX_ENTRIES = 4;
 /** Matches of a verified entry after which its comparison is compiled (bodies seen that often recur). */
 const COMPILE_AFTER = 4;
 
-/** Bodies larger than this (in characters of literals) are compared by the generic walk. */
+/** Bodies larger than this (in characters of literals and keys, plus 16 per value) are compared by the generic walk. */
 const MAX_COMPILED_SIZE = 64 * 1024;
 
 /** @internal */
@@ -155,6 +155,9 @@ export function compileMatcher(decoded: Json): ((raw: Json) => boolean) | undefi
   let size = 0;
   let n = 0;
   const emit = (x: string, e: unknown): boolean => {
+    // Every value costs a line of code, whatever its literal: bound the code, not only the literals.
+    size += 16;
+    if (size > MAX_COMPILED_SIZE) return false;
     if (e === null || typeof e !== 'object') {
       if (typeof e === 'number' && !Number.isFinite(e)) return false;
       if (typeof e !== 'string' && typeof e !== 'number' && typeof e !== 'boolean' && e !== null) return false;

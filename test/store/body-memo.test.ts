@@ -400,3 +400,8 @@ test('bodies that cannot be compiled faithfully keep the generic comparison', (t
   t.is(compileMatcher(withProto), undefined, 'an own __proto__ key');
   t.is(typeof compileMatcher({ apiVersion: 'v1', kind: 'ConfigMap', data: { a: '1' } }), 'function');
 });
+
+test('a body of very many small values is not compiled either', (t) => {
+  t.is(compileMatcher({ apiVersion: 'v1', kind: 'ConfigMap', data: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, ''])) }), undefined);
+  t.is(compileMatcher({ apiVersion: 'v1', kind: 'X', spec: { items: Array.from({ length: 10_000 }, () => ({})) } }), undefined);
+});
