@@ -3,7 +3,7 @@
  * metadata update rules plus the kind's status rules; the spec (the stored one) is not.
  */
 import test from 'ava';
-import { HorizontalPodAutoscaler, Job, Namespace, Pod, PodDisruptionBudget, ReplicaSet } from '../../src/api/generated/kinds.js';
+import { HorizontalPodAutoscaler, Ingress, Job, Namespace, Pod, PodDisruptionBudget, ReplicaSet, Service } from '../../src/api/generated/kinds.js';
 import type { Job as JobT, Pod as PodT, PodStatus, ReplicaSet as ReplicaSetT } from '../../src/api/generated/types.js';
 import { pod, rejectsWith, setup } from './helpers.js';
 
@@ -119,4 +119,18 @@ test('Job, HorizontalPodAutoscaler and PodDisruptionBudget status counters must 
   t.regex((await rejectsWith(t, store.updateStatus(HorizontalPodAutoscaler, { ...hpa, status: { desiredReplicas: -2 } }), 'Invalid')).message, /status\.desiredReplicas/);
   const pdb = await store.create(PodDisruptionBudget, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'p', namespace: 'default' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'a' } } } });
   t.regex((await rejectsWith(t, store.updateStatus(PodDisruptionBudget, { ...pdb, status: { disruptionsAllowed: -1, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 } }), 'Invalid')).message, /status\.disruptionsAllowed/);
+});
+
+test('Service and Ingress load balancer status: IPs that are IPs, ipMode beside an ip, hostnames that are DNS names', async (t) => {
+  const { store } = await setup();
+  const svc = await store.create(Service, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }], selector: { app: 'web' } } });
+  const ok = await store.updateStatus(Service, { ...svc, status: { loadBalancer: { ingress: [{ ip: '203.0.113.7', ipMode: 'VIP' }, { hostname: 'lb.example.com' }] } } });
+  t.is(ok.status?.loadBalancer?.ingress?.length, 2);
+  const bad = await rejectsWith(t, store.updateStatus(Service, { ...ok, status: { loadBalancer: { ingress: [{ ip: '203.0.113.999' }, { ipMode: 'VIP' }, { hostname: '203.0.113.7' }, { ip: '203.0.113.8', ipMode: 'Tunnel' }] } } }), 'Invalid');
+  t.regex(bad.message, /status\.loadBalancer\.ingress\[0\]\.ip: Invalid value: "203\.0\.113\.999"/);
+  t.regex(bad.message, /status\.loadBalancer\.ingress\[1\]\.ipMode: Forbidden: may not be specified when `ip` is not/);
+  t.regex(bad.message, /status\.loadBalancer\.ingress\[2\]\.hostname: Invalid value: "203\.0\.113\.7": must be a DNS name, not an IP address/);
+  t.regex(bad.message, /status\.loadBalancer\.ingress\[3\]\.ipMode: Unsupported value: "Tunnel"/);
+  const ing = await store.create(Ingress, { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'default' }, spec: { defaultBackend: { service: { name: 'web', port: { number: 80 } } } } });
+  await rejectsWith(t, store.updateStatus(Ingress, { ...ing, status: { loadBalancer: { ingress: [{ hostname: 'Not_A_Host' }] } } }), 'Invalid');
 });

@@ -49,7 +49,7 @@ function rules<X extends KubeObject>(groupKind: string, r: KindRules<X>): void {
 rules<T.Pod>('/Pod', { defaults: D.defaultPod, create: C.validatePod, update: C.validatePodUpdate, status: C.validatePodStatusUpdate });
 rules<T.PodTemplate>('/PodTemplate', { defaults: D.defaultPodTemplate, create: (pt) => (pt.template === undefined ? [] : C.validatePodTemplateSpec(pt.template, FieldPath.root('template'))) });
 rules<T.ReplicationController>('/ReplicationController', { readsMetadata: true, defaults: D.defaultReplicationController, create: A.validateReplicationController });
-rules<T.Service>('/Service', { name: nameIsDNS1035Label, defaults: D.defaultService, create: C.validateService, update: C.validateServiceUpdate });
+rules<T.Service>('/Service', { name: nameIsDNS1035Label, defaults: D.defaultService, create: C.validateService, update: C.validateServiceUpdate, status: C.validateServiceStatusUpdate });
 rules<T.ConfigMap>('/ConfigMap', { create: C.validateConfigMap, update: C.validateConfigMapUpdate });
 rules<T.Secret>('/Secret', { readsMetadata: true, defaults: D.defaultSecret, create: C.validateSecret, update: C.validateSecretUpdate });
 rules<T.Namespace>('/Namespace', { readsMetadata: true, name: nameIsDNSLabel, defaults: D.defaultNamespace, create: C.validateNamespace, status: C.validateNamespaceStatusUpdate });
@@ -65,7 +65,7 @@ rules<T.StatefulSet>('apps/StatefulSet', { defaults: D.defaultStatefulSet, creat
 rules<T.Job>('batch/Job', { defaults: D.defaultJob, create: B.validateJob, update: B.validateJobUpdate, status: B.validateJobStatusUpdate });
 rules<T.CronJob>('batch/CronJob', { readsMetadata: true, defaults: D.defaultCronJob, create: B.validateCronJob });
 rules<T.HorizontalPodAutoscaler>('autoscaling/HorizontalPodAutoscaler', { defaults: D.defaultHorizontalPodAutoscaler, create: O.validateHorizontalPodAutoscaler, status: O.validateHorizontalPodAutoscalerStatusUpdate });
-rules<T.Ingress>('networking.k8s.io/Ingress', { create: N.validateIngress });
+rules<T.Ingress>('networking.k8s.io/Ingress', { create: N.validateIngress, status: N.validateIngressStatusUpdate });
 rules<T.Lease>('coordination.k8s.io/Lease', { create: O.validateLease });
 rules<T.EndpointSlice>('discovery.k8s.io/EndpointSlice', { defaults: D.defaultEndpointSlice, create: O.validateEndpointSlice });
 rules<T.Role>('rbac.authorization.k8s.io/Role', { name: nameIsPathSegment, create: O.validateRole });

@@ -599,6 +599,39 @@ export function validateNamespaceStatusUpdate(ns: T.Namespace): FieldError[] {
   return phase !== 'Terminating' ? [invalid(path, phase, "may only be 'Terminating' if `deletionTimestamp` is not empty")] : [];
 }
 
+/**
+ * The ingress points of a load balancer's status (Services' and Ingresses'), as Kubernetes'
+ * ValidateLoadBalancerStatus: `ip` a valid IP; `ipMode` (VIP or Proxy) only beside an `ip`;
+ * `hostname` a DNS subdomain, not an IP address.
+ *
+ * @public
+ */
+export function validateLoadBalancerStatus(ingress: readonly { readonly ip?: string | undefined; readonly ipMode?: string | undefined; readonly hostname?: string | undefined }[] | undefined, path: FieldPath): FieldError[] {
+  const errs: FieldError[] = [];
+  (ingress ?? []).forEach((point, i) => {
+    const p = path.child('ingress').index(i);
+    const ip = point.ip ?? '';
+    if (ip !== '' && !isIP(ip)) errs.push(invalid(p.child('ip'), ip, 'must be a valid IP address'));
+    if (point.ipMode !== undefined) {
+      if (ip === '') errs.push(forbidden(p.child('ipMode'), 'may not be specified when `ip` is not'));
+      else if (!has(LB_IP_MODES, point.ipMode)) errs.push(notSupported(p.child('ipMode'), point.ipMode, LB_IP_MODES));
+    }
+    const hostname = point.hostname ?? '';
+    if (hostname !== '') {
+      errs.push(...formatErrors(p.child('hostname'), hostname, isDNS1123Subdomain(hostname)));
+      if (isIP(hostname)) errs.push(invalid(p.child('hostname'), hostname, 'must be a DNS name, not an IP address'));
+    }
+  });
+  return errs;
+}
+
+const LB_IP_MODES = ['VIP', 'Proxy'] as const;
+
+/** A Service's status write: its load balancer's ingress points (Kubernetes' ValidateServiceStatusUpdate). @public */
+export function validateServiceStatusUpdate(svc: T.Service): FieldError[] {
+  return validateLoadBalancerStatus(svc.status?.loadBalancer?.ingress, FieldPath.root('status', 'loadBalancer'));
+}
+
 const POD_UPDATE_MESSAGE =
   'pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations), `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative) and `spec.schedulingGates` (only removals); create a new pod (or change the owning workload\'s template) instead';
 

@@ -7,6 +7,7 @@ import type { FieldError } from '../../schema/decode.js';
 import type * as T from '../../generated/types.js';
 import { isDNS1035Label, isDNS1123Subdomain, isIP, isValidPortName, isValidPortNum, isWildcardDNS1123Subdomain } from '../names.js';
 import { FieldPath, forbidden, formatErrors, invalid, notSupported, required } from './common.js';
+import { validateLoadBalancerStatus } from './core.js';
 
 const PATH_TYPES = ['Exact', 'Prefix', 'ImplementationSpecific'] as const;
 
@@ -92,4 +93,9 @@ export function validateIngress(ing: T.Ingress): FieldError[] {
     else errs.push(...formatErrors(spec.child('ingressClassName'), s.ingressClassName, isDNS1123Subdomain(s.ingressClassName)));
   }
   return errs;
+}
+
+/** An Ingress's status write: its load balancer's ingress points (Kubernetes' ValidateIngressStatusUpdate). @public */
+export function validateIngressStatusUpdate(ing: T.Ingress): FieldError[] {
+  return validateLoadBalancerStatus(ing.status?.loadBalancer?.ingress, FieldPath.root('status', 'loadBalancer'));
 }
