@@ -8,6 +8,7 @@ import { BackendError } from './errors.js';
 import { MvccStore, type HistoryOptions } from './mvcc.js';
 import type { Backend, BackendEvent, KeyValue, RangeOptions, RangeResult, StampValue, StoredValue, WriteCondition, WriteResult } from './types.js';
 import { encodeRecord, scanRecords } from './wal.js';
+import { storedJson } from './json-text.js';
 
 /** When the write-ahead log is flushed to stable storage. @public */
 export type FsyncMode = 'always' | 'batch' | 'never';
@@ -202,7 +203,11 @@ export class FileBackend implements Backend {
         if (r.ok) stored = r.kv.value;
         return r;
       },
-      (rev) => JSON.stringify({ r: rev, k: key, v: stored }),
+      (rev) => {
+        // The record as JSON.stringify({ r, k, v }) writes it, with shared subtrees' text reused.
+        const v = storedJson(stored);
+        return v === undefined ? `{"r":${rev},"k":${JSON.stringify(key)}}` : `{"r":${rev},"k":${JSON.stringify(key)},"v":${v}}`;
+      },
     );
   }
 
@@ -497,7 +502,7 @@ async function writeSnapshot(dir: string, revision: number, kvs: readonly KeyVal
     const header: SnapshotHeader = { revision, count: kvs.length };
     let chunk: Buffer[] = [encodeRecord(JSON.stringify(header))];
     for (const kv of kvs) {
-      chunk.push(encodeRecord(JSON.stringify([kv.key, kv.createRevision, kv.modRevision, kv.version, kv.value])));
+      chunk.push(encodeRecord(`[${JSON.stringify(kv.key)},${kv.createRevision},${kv.modRevision},${kv.version},${storedJson(kv.value) ?? 'null'}]`));
       if (chunk.length >= 1024) {
         await fh.writev(chunk);
         chunk = [];
