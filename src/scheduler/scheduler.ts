@@ -522,11 +522,6 @@ export class Scheduler<R extends Registry<object> = DefaultRegistry> extends Eve
     this.#track(this.#client.create(Event, ev));
   }
 
-  /** Filter one node, accounting for pods nominated to it (see Framework.runFiltersWithNominatedPods). */
-  #filterNode(fwk: Framework, state: CycleState, pi: PodInfo, ni: NodeInfo, filters: Framework['filter']): Status {
-    return fwk.runFiltersWithNominatedPods(state, pi, ni, filters);
-  }
-
   #schedulePod(fwk: Framework, state: CycleState, pi: PodInfo): FitResult {
     const all = this.cache.list();
     const n = all.length;
@@ -543,7 +538,7 @@ export class Scheduler<R extends Registry<object> = DefaultRegistry> extends Eve
     const nominated = pi.pod.status?.nominatedNodeName;
     if (nominated !== undefined && nominated !== '' && (pre.nodeNames === undefined || pre.nodeNames.has(nominated))) {
       const ni = this.cache.get(nominated);
-      if (ni !== undefined && this.#filterNode(fwk, state, pi, ni, filters).isSuccess()) return { ok: true, nodeName: nominated, evaluated: 1, feasible: 1 };
+      if (ni !== undefined && fwk.runFiltersWithNominatedPods(state, pi, ni, filters).isSuccess()) return { ok: true, nodeName: nominated, evaluated: 1, feasible: 1 };
     }
     const feasible: NodeInfo[] = [];
     let evaluated = 0;
@@ -552,7 +547,7 @@ export class Scheduler<R extends Registry<object> = DefaultRegistry> extends Eve
         const ni = this.cache.get(name);
         if (ni === undefined) continue;
         evaluated++;
-        const s = this.#filterNode(fwk, state, pi, ni, filters);
+        const s = fwk.runFiltersWithNominatedPods(state, pi, ni, filters);
         if (s.code === 'Success') feasible.push(ni);
         else statuses.set(ni.name, s);
       }
@@ -562,7 +557,7 @@ export class Scheduler<R extends Registry<object> = DefaultRegistry> extends Eve
       for (let i = 0; i < n && feasible.length < want; i++) {
         const ni = all[(start + i) % n]!;
         evaluated++;
-        const s = this.#filterNode(fwk, state, pi, ni, filters);
+        const s = fwk.runFiltersWithNominatedPods(state, pi, ni, filters);
         if (s.code === 'Success') feasible.push(ni);
         else statuses.set(ni.name, s);
       }

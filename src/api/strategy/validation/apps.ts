@@ -10,7 +10,7 @@ import { selectorFromLabelSelector } from '../../labels.js';
 import { isDNS1123Subdomain } from '../names.js';
 import {
   FieldPath, forbidden, formatErrors, intOrPercentOf, invalid, isEmptySelector, notSupported, required, validateImmutable, validateIntOrPercent,
-  validateLabelSelector, validateNonnegative,
+  validateLabelSelector, validateNonnegative, validateStatusCounters,
 } from './common.js';
 import { serviceNameProblems, validatePersistentVolumeClaimSpec, validatePodTemplateSpec } from './core.js';
 
@@ -217,23 +217,9 @@ export function validateStatefulSetUpdate(sts: T.StatefulSet, old: T.StatefulSet
   return errs;
 }
 
-/** Non-negative counters, and counters bounded by others (`[field, bound]`), of a workload's status. */
-function validateCounters(status: { readonly [field: string]: unknown }, nonNegative: readonly string[], bounded: readonly (readonly [string, string])[]): FieldError[] {
-  const errs: FieldError[] = [];
-  const path = FieldPath.root('status');
-  const num = (f: string): number | undefined => (typeof status[f] === 'number' ? (status[f] as number) : undefined);
-  for (const f of nonNegative) errs.push(...validateNonnegative(num(f), path.child(f)));
-  for (const [f, bound] of bounded) {
-    const v = num(f) ?? 0;
-    const b = num(bound) ?? 0;
-    if (v > b) errs.push(invalid(path.child(f), v, `cannot be greater than status.${bound} (${b})`));
-  }
-  return errs;
-}
-
 /** A ReplicaSet's status write: counters non-negative and consistent (Kubernetes' ValidateReplicaSetStatus). @public */
 export function validateReplicaSetStatusUpdate(rs: T.ReplicaSet): FieldError[] {
-  return validateCounters(
+  return validateStatusCounters(
     (rs.status ?? {}) as { readonly [field: string]: unknown },
     ['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'terminatingReplicas', 'observedGeneration'],
     [['fullyLabeledReplicas', 'replicas'], ['readyReplicas', 'replicas'], ['availableReplicas', 'replicas'], ['availableReplicas', 'readyReplicas']],
@@ -242,7 +228,7 @@ export function validateReplicaSetStatusUpdate(rs: T.ReplicaSet): FieldError[] {
 
 /** A Deployment's status write: counters non-negative and consistent (Kubernetes' ValidateDeploymentStatus). @public */
 export function validateDeploymentStatusUpdate(d: T.Deployment): FieldError[] {
-  return validateCounters(
+  return validateStatusCounters(
     (d.status ?? {}) as { readonly [field: string]: unknown },
     ['observedGeneration', 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas', 'terminatingReplicas', 'collisionCount'],
     [['updatedReplicas', 'replicas'], ['readyReplicas', 'replicas'], ['availableReplicas', 'replicas'], ['availableReplicas', 'readyReplicas']],
@@ -251,7 +237,7 @@ export function validateDeploymentStatusUpdate(d: T.Deployment): FieldError[] {
 
 /** A DaemonSet's status write: counters non-negative (Kubernetes' ValidateDaemonSetStatusUpdate). @public */
 export function validateDaemonSetStatusUpdate(ds: T.DaemonSet): FieldError[] {
-  return validateCounters(
+  return validateStatusCounters(
     (ds.status ?? {}) as { readonly [field: string]: unknown },
     ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady', 'observedGeneration', 'updatedNumberScheduled', 'numberAvailable', 'numberUnavailable', 'collisionCount'],
     [],
@@ -260,7 +246,7 @@ export function validateDaemonSetStatusUpdate(ds: T.DaemonSet): FieldError[] {
 
 /** A StatefulSet's status write: counters non-negative and consistent (Kubernetes' ValidateStatefulSetStatus). @public */
 export function validateStatefulSetStatusUpdate(ss: T.StatefulSet): FieldError[] {
-  return validateCounters(
+  return validateStatusCounters(
     (ss.status ?? {}) as { readonly [field: string]: unknown },
     ['replicas', 'readyReplicas', 'currentReplicas', 'updatedReplicas', 'availableReplicas', 'observedGeneration', 'collisionCount'],
     [['readyReplicas', 'replicas'], ['currentReplicas', 'replicas'], ['updatedReplicas', 'replicas'], ['availableReplicas', 'replicas'], ['availableReplicas', 'readyReplicas']],

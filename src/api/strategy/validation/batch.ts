@@ -7,7 +7,7 @@ import type { FieldError } from '../../schema/decode.js';
 import type * as T from '../../generated/types.js';
 import { isValidTimeZone, validateCronSchedule } from '../cron.js';
 import {
-  FieldPath, invalid, notSupported, required, validateImmutable, validateLabels, validateNonnegative,
+  FieldPath, invalid, notSupported, required, validateImmutable, validateLabels, validateNonnegative, validateStatusCounters,
 } from './common.js';
 import { validatePodTemplateSpec } from './core.js';
 import { validateSelectorAndTemplate } from './apps.js';
@@ -88,9 +88,5 @@ export function validateCronJob(cj: T.CronJob): FieldError[] {
  * @public
  */
 export function validateJobStatusUpdate(job: T.Job): FieldError[] {
-  const status = job.status ?? {};
-  const path = FieldPath.root('status');
-  const errs: FieldError[] = [];
-  for (const f of ['active', 'succeeded', 'failed', 'ready', 'terminating'] as const) errs.push(...validateNonnegative(status[f], path.child(f)));
-  return errs;
+  return validateStatusCounters(job.status, ['active', 'succeeded', 'failed', 'ready', 'terminating']);
 }

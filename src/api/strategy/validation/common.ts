@@ -180,6 +180,25 @@ export function validateNonnegative(value: number | undefined, path: FieldPath):
   return value !== undefined && value < 0 ? [invalid(path, value, `must be greater than or equal to 0`)] : [];
 }
 
+/**
+ * The counters of an object's status: each of `nonNegative` at least 0, and each `[field,
+ * bound]` no greater than its bound (absent counts as 0), as Kubernetes' workload status
+ * validations check them. @internal
+ */
+export function validateStatusCounters(status: object | undefined, nonNegative: readonly string[], bounded: readonly (readonly [string, string])[] = []): FieldError[] {
+  const errs: FieldError[] = [];
+  const path = FieldPath.root('status');
+  const fields = (status ?? {}) as { readonly [field: string]: unknown };
+  const num = (f: string): number | undefined => (typeof fields[f] === 'number' ? (fields[f] as number) : undefined);
+  for (const f of nonNegative) errs.push(...validateNonnegative(num(f), path.child(f)));
+  for (const [f, bound] of bounded) {
+    const v = num(f) ?? 0;
+    const b = num(bound) ?? 0;
+    if (v > b) errs.push(invalid(path.child(f), v, `cannot be greater than status.${bound} (${b})`));
+  }
+  return errs;
+}
+
 /** `must be greater than 0` for a value below 1. @public */
 export function validatePositive(value: number | undefined, path: FieldPath): FieldError[] {
   return value !== undefined && value <= 0 ? [invalid(path, value, `must be greater than 0`)] : [];

@@ -9,7 +9,7 @@ import type * as T from '../../generated/types.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPathSegmentName, isValidPortNum } from '../names.js';
 import {
   deepEqual, FieldPath, forbidden, formatErrors, invalid, notSupported, required, tooLong, tooMany, validateImmutable, validateIntOrPercent,
-  validateLabelSelector, validateNonnegative, validatePositive,
+  validateLabelSelector, validateNonnegative, validatePositive, validateStatusCounters,
 } from './common.js';
 
 const METRIC_TYPES = ['Object', 'Pods', 'Resource', 'ContainerResource', 'External'] as const;
@@ -240,16 +240,10 @@ export function validateEndpointSlice(es: T.EndpointSlice): FieldError[] {
 
 /** An HPA's status write: replica counts are non-negative (Kubernetes' ValidateHorizontalPodAutoscalerStatusUpdate). @public */
 export function validateHorizontalPodAutoscalerStatusUpdate(hpa: T.HorizontalPodAutoscaler): FieldError[] {
-  const status = hpa.status;
-  const path = FieldPath.root('status');
-  return [...validateNonnegative(status?.currentReplicas, path.child('currentReplicas')), ...validateNonnegative(status?.desiredReplicas, path.child('desiredReplicas'))];
+  return validateStatusCounters(hpa.status, ['currentReplicas', 'desiredReplicas']);
 }
 
 /** A PodDisruptionBudget's status write: its counters are non-negative (Kubernetes' ValidatePodDisruptionBudgetStatusUpdate). @public */
 export function validatePodDisruptionBudgetStatusUpdate(pdb: T.PodDisruptionBudget): FieldError[] {
-  const status = pdb.status;
-  const path = FieldPath.root('status');
-  const errs: FieldError[] = [];
-  for (const f of ['disruptionsAllowed', 'currentHealthy', 'desiredHealthy', 'expectedPods', 'observedGeneration'] as const) errs.push(...validateNonnegative(status?.[f], path.child(f)));
-  return errs;
+  return validateStatusCounters(pdb.status, ['disruptionsAllowed', 'currentHealthy', 'desiredHealthy', 'expectedPods', 'observedGeneration']);
 }
